@@ -1,0 +1,48 @@
+# The two commands a reader needs (README.md): `make lessons` and `make test`. Each sets itself up (idempotent).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS := lessons,test,jax,torch$(if $(GPU),$(comma)gpu)
+comma := ,
+# Reinstall only when the dependency list (or the GPU choice) changes.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-10)$(if $(GPU),-gpu)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+
+.PHONY: setup lessons test test-core test-backends bench doctor clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]"
+	@if [ -n "$(GPU)" ]; then $(BIN)/python -m pip uninstall -q -y tensorflow-cpu && \
+	  $(BIN)/python -m pip install -q --force-reinstall --no-deps tensorflow==2.21.0; fi
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+	@echo "symkeras: environment ready in $(VENV)"
+
+lessons: setup  ## Open the lessons in JupyterLab.
+	$(BIN)/jupyter lab $(ROOT_FLAG) lessons/
+
+test: test-core test-backends  ## Everything CI checks.
+
+test-core: setup
+	$(PYTEST) -n 2 --timeout 600 tests
+
+test-backends: setup  ## The layer tests again under JAX and PyTorch, each in its own process.
+	KERAS_BACKEND=jax $(PYTEST) -n 2 --timeout 600 -q tests/layers
+	KERAS_BACKEND=torch $(PYTEST) -n 2 --timeout 600 -q tests/layers
+
+bench: setup
+	$(BIN)/python benchmarks/layers.py
+
+doctor: setup
+	$(BIN)/python -m symkeras doctor
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,155 @@
+"""Measure and assert equivariance ``f(g·x) = g·f(x)`` and invariance ``f(g·x) = f(x)`` for every group element.
+
+Measuring is separate from judging (after e3nn's ``assert_equivariant``):
+
+* :func:`equivariance_error` returns an :class:`EquivarianceReport`: the relative error for each element,
+  ``max|f(g·x) − g·f(x)| / max|g·f(x)|``.
+* :func:`check_equivariance` / :func:`check_invariance` compute that report and raise an ``AssertionError`` with a
+  readable table when any element is over the tolerance for the dtype (``TOLERANCES``); otherwise they return it.
+
+Actions are named by how the group acts on the data (see :mod:`symkeras.groups`): ``"image"`` ``(B, H, W, C)``,
+``"field"`` ``(B, H, W, C·|G|)``, ``"set"`` ``(B, n, F)``, ``"trivial"`` (unchanged: invariance), or any callable
+``action(x, g)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from symkeras import groups as _groups
+
+__all__ = ["TOLERANCES", "EquivarianceReport", "equivariance_error", "check_equivariance", "check_invariance"]
+
+#: Relative tolerance by dtype.  Rotations, flips and permutations are exact, so only the summation order of the
+#: layers' arithmetic differs between ``f(g·x)`` and ``g·f(x)``.
+TOLERANCES = {"float16": 1e-2, "bfloat16": 5e-2, "float32": 1e-5, "float64": 1e-12}
+
+_WHAT_MOVES = {
+    "image": "move the image",
+    "field": "move each feature map and permute its group axis",
+    "set": "permute the set elements",
+    "trivial": "leave it unchanged",
+}
+
+
+def _resolve_action(action, group):
+    if callable(action):
+        return action, getattr(action, "__name__", "custom action")
+    if action == "trivial":
+        return (lambda x, g: x), _WHAT_MOVES[action]
+    method = {"image": "act_on_image", "field": "act_on_field", "set": "act_on_set"}.get(action)
+    if method is None or not hasattr(group, method):
+        valid = ["image", "field", "trivial", "a callable action(x, g)"] if method is None else [
+            name for name, m in (("image", "act_on_image"), ("field", "act_on_field"), ("set", "act_on_set"))
+            if hasattr(group, m)] + ["trivial"]
+        raise ValueError(f"{group.name} has no action {action!r}; use one of {valid}. Received: action={action!r}")
+    return getattr(group, method), _WHAT_MOVES[action]
+
+
+def _to_numpy(y):
+    if isinstance(y, np.ndarray):
+        return y
+    from keras import ops
+
+    return np.asarray(ops.convert_to_numpy(y))
+
+
+def _dtype_name(x) -> str:
+    dtype = getattr(x, "dtype", None)
+    name = getattr(dtype, "name", None) or str(dtype)
+    return name.replace("torch.", "").split(".")[-1].strip("<>'\" ")
+
+
+@dataclass
+class EquivarianceReport:
+    """Relative error per group element of ``f(g·x)`` against the expected ``g·f(x)`` (or ``f(x)``)."""
+
+    group: object
+    errors: dict = field(default_factory=dict)  # element -> relative error
+    tolerance: float = float("nan")
+    dtype: str = ""
+    expectation: str = ""
+
+    @property
+    def max_error(self) -> float:
+        return max(self.errors.values())
+
+    @property
+    def failures(self) -> dict:
+        return {g: e for g, e in self.errors.items() if not e <= self.tolerance}
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def table(self, only_failures: bool = False) -> str:
+        rows = self.failures if only_failures else self.errors
+        width = max(len(self.group.element_name(g)) for g in self.errors)
+        lines = [f"  {'element':<{max(width, 7)}}  {'rel. error':>10}  status"]
+        for g, err in rows.items():
+            status = "ok" if err <= self.tolerance else "FAIL"
+            lines.append(f"  {self.group.element_name(g):<{max(width, 7)}}  {err:10.2e}  {status}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return (f"{self.group.name}: max relative error {self.max_error:.2e} over {len(self.errors)} elements "
+                f"(tolerance {self.tolerance:.0e} for {self.dtype})\n{self.table()}")
+
+
+def equivariance_error(fn, group, x, in_action="image", out_action="field") -> EquivarianceReport:
+    """Evaluate ``fn(g·x)`` against ``g·fn(x)`` for every element ``g`` of ``group``.
+
+    Args:
+        fn: a callable (a Keras layer or model, or any function of one array).
+        group: a :class:`symkeras.groups.Group` or a planar group name such as ``"C4"``.
+        x: a batch of inputs (NumPy array or backend tensor).
+        in_action, out_action: how the group acts on ``x`` and on ``fn(x)``: ``"image"``, ``"field"``, ``"set"``,
+            ``"trivial"`` (invariance) or a callable ``action(x, g)``.
+
+    Returns:
+        An :class:`EquivarianceReport`; ``report.errors[g]`` is ``max|fn(g·x) − g·fn(x)| / max|g·fn(x)|``.
+    """
+    group = group if isinstance(group, _groups.Group) else _groups.get(group)
+    act_in, _ = _resolve_action(in_action, group)
+    act_out, moves = _resolve_action(out_action, group)
+    y = fn(x)
+    dtype = _dtype_name(y)
+    errors = {}
+    for g in group.elements:
+        got = _to_numpy(fn(act_in(x, g))).astype(np.float64)
+        want = _to_numpy(act_out(y, g)).astype(np.float64)
+        if got.shape != want.shape:
+            raise AssertionError(f"{group.name} element {group.element_name(g)}: f(g·x) has shape {got.shape} but "
+                                 f"g·f(x) has shape {want.shape}; the output cannot transform as {out_action!r}.")
+        scale = max(float(np.max(np.abs(want), initial=0.0)), np.finfo(np.float64).tiny)
+        errors[g] = float(np.max(np.abs(got - want), initial=0.0)) / scale
+    return EquivarianceReport(group=group, errors=errors, tolerance=TOLERANCES.get(dtype, 1e-5), dtype=dtype,
+                              expectation=f"transforming the input should {moves} of the output")
+
+
+def check_equivariance(fn, group, x, in_action="image", out_action="field", tolerance=None) -> EquivarianceReport:
+    """Assert ``fn(g·x) = g·fn(x)`` for every element; returns the :class:`EquivarianceReport`.
+
+    ``tolerance`` overrides the dtype's entry in ``TOLERANCES``.
+
+    Raises:
+        AssertionError: listing each element whose relative error is over the tolerance.
+    """
+    report = equivariance_error(fn, group, x, in_action=in_action, out_action=out_action)
+    if tolerance is not None:
+        report.tolerance = float(tolerance)
+    if not report.passed:
+        worst = max(report.failures, key=report.failures.get)
+        raise AssertionError(
+            f"Not {report.group.name}-{'invariant' if out_action == 'trivial' else 'equivariant'}: {report.expectation}, but {len(report.failures)} of "
+            f"{len(report.errors)} elements are over the {report.dtype} tolerance {report.tolerance:.0e} "
+            f"(element {report.group.element_name(worst)} = {report.group.describe(worst)} is off by "
+            f"{report.failures[worst]:.1e}):\n{report.table(only_failures=True)}")
+    return report
+
+
+def check_invariance(fn, group, x, in_action="image", tolerance=None) -> EquivarianceReport:
+    """Assert ``fn(g·x) = fn(x)`` for every element (equivariance with the trivial output action)."""
+    return check_equivariance(fn, group, x, in_action=in_action, out_action="trivial", tolerance=tolerance)

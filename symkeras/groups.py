@@ -1,0 +1,311 @@
+"""Symmetry groups as first-class objects, and the one definition of how each acts on data.
+
+Planar groups (acting on the pixel grid by exact 90° rotations and mirror flips):
+
+* ``trivial`` (= C1), ``C2``, ``C4``: rotations by multiples of 360°/n, counter-clockwise.
+* ``D1`` (one mirror), ``D2``, ``D4``: the same rotations, optionally preceded by a left-right flip.
+
+An element is an ``int`` in ``range(group.order)``: ``g = k + n·m`` means "flip the columns if ``m == 1``, then rotate
+``k`` steps of 360°/n counter-clockwise" (``np.rot90`` over the (row, column) axes).  Composition ``compose(a, b)``
+is "first ``b``, then ``a``", so that ``act(a, act(b, x)) == act(compose(a, b), x)``.
+
+Tensor layout (DESIGN.md): images are ``(batch, H, W, C)``; feature fields over a group are
+``(batch, H, W, C·|G|)`` with the group index running fastest (channel ``c·|G| + h``).  The regular representation
+acts on a field ``f`` by ``[g·f](p, h) = f(g⁻¹p, g⁻¹h)``: move the plane, then permute the group axis.
+
+Everything here accepts NumPy arrays (and returns NumPy arrays) or backend tensors (and uses ``keras.ops``), so the same
+action serves tests, lessons and the layers, which precompute their filter-bank gather indices with it.
+
+The symmetric group ``S(n)`` acting on sets ``(batch, n, features)`` supports the permutation lesson.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import cached_property
+
+import numpy as np
+
+__all__ = [
+    "Group",
+    "PlanarGroup",
+    "SymmetricGroup",
+    "trivial",
+    "C2",
+    "C4",
+    "D1",
+    "D2",
+    "D4",
+    "get",
+    "act_on_image",
+    "act_on_field",
+    "act_on_set",
+    "split_group_axis",
+    "merge_group_axis",
+    "rotate_plane",
+    "translate",
+]
+
+
+def _namespace(x):
+    """NumPy for NumPy inputs (and Python lists), ``keras.ops`` for backend tensors."""
+    if isinstance(x, (np.ndarray, np.generic, list, tuple)):
+        return np
+    from keras import ops  # imported lazily: `import keras` costs seconds
+
+    return ops
+
+
+def _shape(x):
+    if isinstance(x, np.ndarray):
+        return x.shape
+    from keras import ops
+
+    return ops.shape(x)
+
+
+def rotate_plane(x, quarter_turns: int, flip: bool = False, axes=(1, 2)):
+    """Flip the columns (``flip=True``) and then rotate counter-clockwise by ``quarter_turns`` · 90°.
+
+    ``axes`` are the (row, column) axes of ``x``: ``(1, 2)`` for images and fields, ``(0, 1)`` for kernels.
+    Equal to ``np.rot90(np.flip(x, axes[1]) if flip else x, quarter_turns, axes)``; exact (a pure permutation).
+    """
+    xp = _namespace(x)
+    x = xp.asarray(x) if xp is np else x
+    row, col = axes
+    if flip:
+        x = xp.flip(x, axis=col)
+    q = quarter_turns % 4
+    if q == 0:
+        return x
+    if q == 2:
+        return xp.flip(xp.flip(x, axis=row), axis=col)
+    perm = list(range(len(x.shape)))
+    perm[row], perm[col] = perm[col], perm[row]
+    if q == 1:  # np.rot90: transpose(flip(x, col))
+        return xp.transpose(xp.flip(x, axis=col), axes=perm)
+    return xp.flip(xp.transpose(x, axes=perm), axis=col)  # q == 3
+
+
+def translate(x, shift, axes=(1, 2)):
+    """Circular translation ``[t·x](p) = x(p − t)`` by ``shift = (rows, cols)`` over ``axes`` (exact)."""
+    xp = _namespace(x)
+    shift = (shift,) if np.isscalar(shift) else tuple(shift)
+    axes = (axes,) if np.isscalar(axes) else tuple(axes)
+    if len(shift) != len(axes):
+        raise ValueError(f"`shift` needs one entry per axis in `axes`. Received: shift={shift}, axes={axes}")
+    for s, a in zip(shift, axes):
+        x = xp.roll(x, int(s), axis=a)
+    return x
+
+
+class Group:
+    """A finite group: integer elements ``0 … order−1``, identity ``0``.
+
+    Subclasses define ``_compose_pair`` and ``_inverse_one`` and how elements are named; the multiplication table and
+    the regular representation derive from those.
+    """
+
+    name: str
+    order: int
+
+    @property
+    def elements(self) -> tuple[int, ...]:
+        return tuple(range(self.order))
+
+    identity = 0
+
+    def _check(self, g) -> int:
+        if isinstance(g, (bool, np.bool_)) or not isinstance(g, (int, np.integer)) or not 0 <= g < self.order:
+            raise ValueError(f"{self.name} has elements 0..{self.order - 1}. Received: g={g!r}")
+        return int(g)
+
+    def compose(self, a: int, b: int) -> int:
+        """The element ``a∘b`` ("first ``b``, then ``a``")."""
+        return int(self._table[self._check(a), self._check(b)])
+
+    def inverse(self, g: int) -> int:
+        return int(self._inverses[self._check(g)])
+
+    def cayley_table(self) -> np.ndarray:
+        """``table[a, b] = compose(a, b)``: an ``(order, order)`` int array (a Latin square)."""
+        return self._table.copy()
+
+    @cached_property
+    def _table(self) -> np.ndarray:
+        return np.array([[self._compose_pair(a, b) for b in self.elements] for a in self.elements], dtype=np.int64)
+
+    @cached_property
+    def _inverses(self) -> np.ndarray:
+        return np.array([int(np.flatnonzero(self._table[g] == 0)[0]) for g in self.elements], dtype=np.int64)
+
+    def regular_permutation(self, g: int) -> np.ndarray:
+        """Indices ``idx`` with ``[g·f](h) = f(idx[h])``, i.e. ``idx[h] = g⁻¹∘h`` (the left regular representation)."""
+        g_inv = self.inverse(g)
+        return self._table[g_inv].copy()
+
+    def element_names(self) -> list[str]:
+        return [self.element_name(g) for g in self.elements]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}, order {self.order}>"
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.name))
+
+
+class PlanarGroup(Group):
+    """Rotations by multiples of ``360°/rotations`` (``rotations`` ∈ {1, 2, 4}), with mirror flips if ``flips``.
+
+    Element ``g = k + rotations·m`` acts on the plane as ``rot90^(k·4/rotations) ∘ flip^m`` (flip the columns first).
+    """
+
+    def __init__(self, name: str, rotations: int, flips: bool):
+        if rotations not in (1, 2, 4):
+            raise ValueError(f"Only exact pixel-grid rotations exist: `rotations` must be 1, 2 or 4. "
+                             f"Received: rotations={rotations}")
+        self.name = name
+        self.rotations = rotations
+        self.flips = bool(flips)
+        self.order = rotations * (2 if flips else 1)
+
+    def decompose(self, g: int) -> tuple[int, int]:
+        """``(k, m)``: ``g`` flips if ``m == 1`` then rotates ``k`` steps of ``360°/rotations``."""
+        g = self._check(g)
+        return g % self.rotations, g // self.rotations
+
+    def quarter_turns(self, g: int) -> int:
+        return self.decompose(g)[0] * (4 // self.rotations)
+
+    def _compose_pair(self, a: int, b: int) -> int:
+        # r^k1 f^m1 r^k2 f^m2 = r^(k1 + (-1)^m1 k2) f^(m1+m2), because f r f = r^-1.
+        (k1, m1), (k2, m2) = self.decompose(a), self.decompose(b)
+        k = (k1 + (-k2 if m1 else k2)) % self.rotations
+        return k + self.rotations * ((m1 + m2) % 2)
+
+    def element_name(self, g: int) -> str:
+        k, m = self.decompose(g)
+        step = 4 // self.rotations
+        rot = "" if k == 0 else ("r" if k * step == 1 else f"r{k * step}")
+        name = rot + ("f" if m else "")
+        return name or "e"
+
+    def describe(self, g: int) -> str:
+        k, m = self.decompose(g)
+        parts = (["mirror left-right"] if m else []) + ([f"rotate {90 * self.quarter_turns(g)}°"] if k else [])
+        return " then ".join(parts) or "identity"
+
+    def act_on_image(self, x, g: int):
+        """``[g·x](p) = x(g⁻¹p)`` on images ``(batch, H, W, C)``: move the plane only (exact)."""
+        k, m = self.decompose(g)
+        return rotate_plane(x, self.quarter_turns(g), flip=bool(m), axes=(1, 2))
+
+    def act_on_field(self, x, g: int):
+        """``[g·f](p, h) = f(g⁻¹p, g⁻¹h)`` on fields ``(batch, H, W, C·|G|)``, group index fastest (exact)."""
+        channels = _shape(x)[-1]
+        if not isinstance(channels, (int, np.integer)) or channels % self.order:
+            raise ValueError(f"A {self.name} field has channels = fields·{self.order} in its last axis. "
+                             f"Received: shape={tuple(_shape(x))}")
+        fields = int(channels) // self.order
+        idx = (np.arange(fields)[:, None] * self.order + self.regular_permutation(g)[None, :]).reshape(-1)
+        x = self.act_on_image(x, g)
+        return _namespace(x).take(x, idx, axis=-1)
+
+
+class SymmetricGroup(Group):
+    """``S(n)``: all ``n!`` permutations of ``n`` set elements, acting on sets ``(batch, n, features)``.
+
+    Element ``g`` is the permutation ``self.permutation(g)`` (a tuple ``σ``); ``[g·x]_i = x_{σ⁻¹(i)}``: the element
+    at position ``i`` moves to position ``σ(i)``.
+    """
+
+    def __init__(self, n: int):
+        if not isinstance(n, (int, np.integer)) or not 1 <= n <= 7:
+            raise ValueError(f"S(n) enumerates all n! elements: use 1 <= n <= 7. Received: n={n!r}")
+        self.n = int(n)
+        self.name = f"S{self.n}"
+        self._perms = list(itertools.permutations(range(self.n)))
+        self._index = {p: i for i, p in enumerate(self._perms)}
+        self.order = len(self._perms)
+
+    def permutation(self, g: int) -> tuple[int, ...]:
+        return self._perms[self._check(g)]
+
+    def _compose_pair(self, a: int, b: int) -> int:
+        pa, pb = self._perms[a], self._perms[b]
+        return self._index[tuple(pa[pb[i]] for i in range(self.n))]
+
+    def element_name(self, g: int) -> str:
+        return "(" + " ".join(str(i) for i in self.permutation(g)) + ")"
+
+    def describe(self, g: int) -> str:
+        return f"permute set elements by {self.element_name(g)}"
+
+    def act_on_set(self, x, g: int):
+        """``[g·x]_i = x_{σ⁻¹(i)}`` on sets ``(batch, n, features)`` (exact)."""
+        if _shape(x)[1] != self.n:
+            raise ValueError(f"{self.name} acts on sets of {self.n} elements along axis 1. "
+                             f"Received: shape={tuple(_shape(x))}")
+        sigma_inv = self.permutation(self.inverse(g))
+        return _namespace(x).take(x, np.asarray(sigma_inv), axis=1)
+
+
+trivial = PlanarGroup("trivial", rotations=1, flips=False)
+C2 = PlanarGroup("C2", rotations=2, flips=False)
+C4 = PlanarGroup("C4", rotations=4, flips=False)
+D1 = PlanarGroup("D1", rotations=1, flips=True)
+D2 = PlanarGroup("D2", rotations=2, flips=True)
+D4 = PlanarGroup("D4", rotations=4, flips=True)
+
+_PLANAR = {g.name.lower(): g for g in (trivial, C2, C4, D1, D2, D4)}
+_PLANAR["c1"] = trivial
+
+
+def get(group) -> PlanarGroup:
+    """The planar group named ``group`` (``"C4"``, ``"D4"``, …, case-insensitive), or ``group`` itself."""
+    if isinstance(group, PlanarGroup):
+        return group
+    if isinstance(group, str) and group.lower() in _PLANAR:
+        return _PLANAR[group.lower()]
+    names = ", ".join(repr(g.name) for g in (trivial, C2, C4, D1, D2, D4))
+    raise ValueError(f"Unknown group. Use one of {names} or a symkeras.groups.PlanarGroup. Received: group={group!r}")
+
+
+def act_on_image(x, g: int, group="C4"):
+    """Module-level form of ``group.act_on_image``."""
+    return get(group).act_on_image(x, g)
+
+
+def act_on_field(x, g: int, group="C4"):
+    """Module-level form of ``group.act_on_field``."""
+    return get(group).act_on_field(x, g)
+
+
+def act_on_set(x, g: int, group: SymmetricGroup):
+    """Module-level form of ``group.act_on_set``."""
+    return group.act_on_set(x, g)
+
+
+def _order(group) -> int:
+    return int(group) if isinstance(group, (int, np.integer)) else get(group).order
+
+
+def split_group_axis(x, group="C4"):
+    """``(…, C·|G|) → (…, C, |G|)``: the explicit view of a field's group axis (group index fastest)."""
+    n = _order(group)
+    shape = tuple(_shape(x))
+    if not isinstance(shape[-1], (int, np.integer)) or shape[-1] % n:
+        raise ValueError(f"The last axis must hold fields·{n} channels. Received: shape={shape}")
+    return _namespace(x).reshape(x, (*shape[:-1], shape[-1] // n, n))
+
+
+def merge_group_axis(x, group="C4"):
+    """``(…, C, |G|) → (…, C·|G|)``: inverse of :func:`split_group_axis`."""
+    n = _order(group)
+    shape = tuple(_shape(x))
+    if shape[-1] != n:
+        raise ValueError(f"The last axis must be the group axis of length {n}. Received: shape={shape}")
+    return _namespace(x).reshape(x, (*shape[:-2], shape[-2] * n))

@@ -1,0 +1,19 @@
+"""Group-equivariant Keras layers (channels-last; fields are ``(batch, H, W, fields·|G|)``, group index fastest)."""
+
+from symkeras.layers.convolution import GroupConv2D, LiftingConv2D, expand_filter_bank, filter_bank_indices
+from symkeras.layers.normalization import GroupBatchNormalization
+from symkeras.layers.pooling import GroupAvgPool2D, GroupMaxPool2D, GroupPooling
+from symkeras.layers.sets import PermutationEquivariantDense, SetPooling
+
+__all__ = [
+    "LiftingConv2D",
+    "GroupConv2D",
+    "GroupPooling",
+    "GroupMaxPool2D",
+    "GroupAvgPool2D",
+    "GroupBatchNormalization",
+    "PermutationEquivariantDense",
+    "SetPooling",
+    "expand_filter_bank",
+    "filter_bank_indices",
+]
