@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+from keras import ops
 
 from symkeras import groups as _groups
 from symkeras.layers._base import EquivariantMixin
@@ -14,10 +15,15 @@ __all__ = ["GroupBatchNormalization"]
 class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
     """Batch normalisation for fields: one mean/variance and one scale/offset per *field*, not per channel.
 
-    Statistics are taken over batch, space *and* the group axis, so every orientation of a field is normalised
-    alike and ``BN(g·f) = g·BN(f)`` holds exactly.  (A plain ``BatchNormalization`` would give each orientation its
-    own statistics and break equivariance.)  Internally a ``keras.layers.BatchNormalization(axis=3)`` runs on the
-    5-D view ``(batch, H, W, fields, |G|)``.
+    With ``f`` viewed as ``(batch, H, W, fields, |G|)``, each field ``c`` is normalised by statistics taken over
+    batch, space *and* the group axis,
+
+        ``y[..., c, h] = γ_c · (f[..., c, h] − μ_c) / sqrt(σ²_c + ε) + β_c``,
+
+    so all orientations of a field are treated alike and ``BN(g·f) = g·BN(f)`` holds exactly, in training and in
+    inference.  (A plain ``BatchNormalization`` learns a scale per orientation channel and breaks equivariance.)
+    In training, ``μ, σ²`` are the batch statistics and the moving averages move by ``1 − momentum``; otherwise
+    the moving averages are used.  Statistics are computed in float32 (or float64) even under mixed precision.
 
     Args:
         group: the group of the input fields.
@@ -31,13 +37,19 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
     def __init__(self, group="C4", momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(autocast=False, **kwargs)  # keep statistics and moving averages in the variable dtype
         self.group = _groups.get(group)
-        self.batch_norm = keras.layers.BatchNormalization(
-            axis=3, momentum=momentum, epsilon=epsilon, center=center, scale=scale, beta_initializer=beta_initializer,
-            gamma_initializer=gamma_initializer, moving_mean_initializer=moving_mean_initializer,
-            moving_variance_initializer=moving_variance_initializer, beta_regularizer=beta_regularizer,
-            gamma_regularizer=gamma_regularizer, dtype=self.dtype_policy, name="batch_norm")
+        if not 0.0 <= momentum <= 1.0 or epsilon <= 0:
+            raise ValueError(f"Need 0 <= momentum <= 1 and epsilon > 0. Received: momentum={momentum}, "
+                             f"epsilon={epsilon}")
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = keras.initializers.get(beta_initializer)
+        self.gamma_initializer = keras.initializers.get(gamma_initializer)
+        self.moving_mean_initializer = keras.initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = keras.initializers.get(moving_variance_initializer)
+        self.beta_regularizer = keras.regularizers.get(beta_regularizer)
+        self.gamma_regularizer = keras.regularizers.get(gamma_regularizer)
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -45,17 +57,46 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
             raise ValueError(f"GroupBatchNormalization over {self.group.name} expects (batch, height, width, "
                              f"fields·{self.group.order}). Received: input_shape={tuple(input_shape)}")
         self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
-        self.batch_norm.build((*input_shape[:3], channels // self.group.order, self.group.order))
+        shape = (channels // self.group.order,)
+        self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer) if self.scale else None
+        self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer) if self.center else None
+        self.moving_mean = self.add_weight(name="moving_mean", shape=shape, trainable=False,
+                                           initializer=self.moving_mean_initializer)
+        self.moving_variance = self.add_weight(name="moving_variance", shape=shape, trainable=False,
+                                               initializer=self.moving_variance_initializer)
 
     def call(self, inputs, training=None):
-        fields = _groups.split_group_axis(inputs, self.group)
-        return _groups.merge_group_axis(self.batch_norm(fields, training=training), self.group)
+        dtype = self.moving_mean.dtype
+        fields = ops.cast(_groups.split_group_axis(inputs, self.group), dtype)  # (B, H, W, F, |G|)
+        if training and self.trainable:
+            axes = (0, 1, 2, 4)
+            shape = ops.shape(fields)
+            count = ops.cast(shape[0] * shape[1] * shape[2] * shape[4], dtype)
+            mean = ops.sum(fields, axis=axes) / count  # sums, not ops.mean: that drops float64 on JAX/PyTorch
+            variance = ops.sum(ops.square(fields - mean[:, None]), axis=axes) / count
+            self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
+            self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        factor = ops.rsqrt(variance + self.epsilon)
+        if self.scale:
+            factor = factor * self.gamma
+        outputs = (fields - mean[:, None]) * factor[:, None]
+        if self.center:
+            outputs = outputs + self.beta[:, None]
+        return ops.cast(_groups.merge_group_axis(outputs, self.group), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        bn = self.batch_norm.get_config()
-        keys = ("momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
-                "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer")
-        return {**super().get_config(), "group": self.group.name, **{k: bn[k] for k in keys}}
+        serialize = keras.initializers.serialize
+        return {**super().get_config(), "group": self.group.name, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale, "beta_initializer": serialize(self.beta_initializer),
+                "gamma_initializer": serialize(self.gamma_initializer),
+                "moving_mean_initializer": serialize(self.moving_mean_initializer),
+                "moving_variance_initializer": serialize(self.moving_variance_initializer),
+                "beta_regularizer": keras.regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": keras.regularizers.serialize(self.gamma_regularizer)}

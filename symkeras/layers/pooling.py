@@ -46,8 +46,10 @@ class GroupPooling(EquivariantMixin, keras.layers.Layer):
         self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: channels})
 
     def call(self, inputs):
-        reduce = ops.max if self.reduction == "max" else ops.mean
-        return reduce(_groups.split_group_axis(inputs, self.group), axis=-1)
+        fields = _groups.split_group_axis(inputs, self.group)
+        if self.reduction == "max":
+            return ops.max(fields, axis=-1)
+        return ops.sum(fields, axis=-1) / self.group.order  # not ops.mean: it drops float64 on JAX/PyTorch
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], input_shape[-1] // self.group.order)

@@ -9,7 +9,12 @@ from symkeras.layers._base import EquivariantMixin
 
 __all__ = ["PermutationEquivariantDense", "SetPooling"]
 
-_REDUCTIONS = {"sum": ops.sum, "mean": ops.mean, "max": ops.max}
+def _mean(x, axis, keepdims=False):
+    """``ops.sum / n``: Keras' ``ops.mean`` computes float64 inputs in float32 on JAX and PyTorch."""
+    return ops.sum(x, axis=axis, keepdims=keepdims) / ops.cast(ops.shape(x)[axis], x.dtype)
+
+
+_REDUCTIONS = {"sum": ops.sum, "mean": _mean, "max": ops.max}
 
 
 def _get_reduction(reduction):
