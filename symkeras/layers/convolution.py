@@ -36,6 +36,13 @@ def filter_bank_indices(group, kernel_size: int, in_slots: int) -> np.ndarray:
     return np.stack([act(taps, t)[0] for t in group.elements])
 
 
+@functools.lru_cache(maxsize=None)
+def _expansion_matrix(group, kernel_size: int, in_slots: int) -> np.ndarray:
+    """One-hot ``(|G|·k²·S, k²·S)`` matrix whose product with the flattened taps performs the gather."""
+    idx = filter_bank_indices(group, kernel_size, in_slots).reshape(-1)
+    return np.eye(kernel_size * kernel_size * in_slots, dtype="float32")[idx]
+
+
 def expand_filter_bank(kernel, group, lifting: bool):
     """Expand stored filters into the full bank of a lifting (``lifting=True``) or group convolution.
 
@@ -54,10 +61,13 @@ def expand_filter_bank(kernel, group, lifting: bool):
     k, _, channels, filters = tuple(int(d) for d in kernel.shape)
     slots = 1 if lifting else group.order
     fields, n = channels // slots, group.order
-    idx = filter_bank_indices(group, k, slots).reshape(-1)
     w = xp.reshape(kernel, (k, k, fields, slots, filters))
     w = xp.reshape(xp.transpose(w, (0, 1, 3, 2, 4)), (k * k * slots, fields * filters))
-    w = xp.reshape(xp.take(w, idx, axis=0), (n, k, k, slots, fields, filters))
+    # Gather the taps as a product with a one-hot matrix: exact (1·w + 0·…), and its gradient is another dense
+    # product rather than a scatter, which keeps forward+backward within a few % of a plain convolution.
+    onehot = _expansion_matrix(group, k, slots)
+    onehot = onehot.astype(w.dtype) if xp is np else xp.cast(onehot, w.dtype)
+    w = xp.reshape(xp.matmul(onehot, w), (n, k, k, slots, fields, filters))
     return xp.reshape(xp.transpose(w, (1, 2, 4, 3, 5, 0)), (k, k, fields * slots, filters * n))
 
 

@@ -1,0 +1,109 @@
+"""Command line: ``python -m symkeras doctor``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import os
+import platform
+import sys
+
+_REQUIRED = ("keras", "numpy", "matplotlib", "tqdm", "tensorflow-datasets")
+_OPTIONAL = ("jax", "torch", "jupyterlab", "pytest")
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _tensorflow_version() -> str | None:
+    return _version("tensorflow-cpu") or _version("tensorflow")
+
+
+def doctor(args) -> int:
+    """Print versions, backend, devices and an equivariance self-check; return 1 when something is wrong."""
+    problems = []
+
+    def row(name, value, ok=True):
+        print(f"  {name:<20} {value}{'' if ok else '   <-- problem'}")
+
+    print("symkeras doctor")
+    row("python", f"{platform.python_version()} ({sys.executable})")
+    import symkeras
+
+    row("symkeras", f"{symkeras.__version__} ({os.path.dirname(symkeras.__file__)})")
+    for dist in _REQUIRED:
+        version = _version(dist)
+        row(dist, version or "MISSING", version is not None)
+        if version is None:
+            problems.append(f"{dist} is not installed: run `make setup` (or pip install -e .)")
+    tf_version = _tensorflow_version()
+    row("tensorflow", tf_version or "MISSING", tf_version is not None)
+    if tf_version is None:
+        problems.append("TensorFlow is not installed: run `make setup` (GPU machines: `make setup GPU=1`)")
+    row("optional", ", ".join(f"{d} {_version(d) or '-'}" for d in _OPTIONAL))
+    if problems:
+        return _report(problems)
+
+    import keras
+
+    backend = keras.backend.backend()
+    row("backend", f"{backend} (set KERAS_BACKEND=tensorflow|jax|torch before the first `import keras`)")
+    row("devices", _devices(backend))
+    row("precision", f"float policy {keras.config.dtype_policy().name}")
+
+    import numpy as np
+
+    from symkeras.equivariance import equivariance_error
+    from symkeras.layers import GroupConv2D, LiftingConv2D
+
+    x = np.random.default_rng(0).normal(size=(2, 9, 9, 1)).astype("float32")
+    model = keras.Sequential([LiftingConv2D(2, 3, group="D4"), GroupConv2D(2, 3, group="D4")])
+    report = equivariance_error(model, "D4", x, in_action="image", out_action="field")
+    row("self-check", f"D4 lifting + group conv: max relative error {report.max_error:.1e} over "
+                      f"{len(report.errors)} elements (tolerance {report.tolerance:.0e})", report.passed)
+    if not report.passed:
+        problems.append(f"the equivariance self-check failed:\n{report}\nPlease report this with the output above.")
+    return _report(problems)
+
+
+def _devices(backend: str) -> str:
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        found = [d.name.replace("/physical_device:", "") for d in tf.config.list_physical_devices()]
+    elif backend == "jax":
+        import jax
+
+        found = [str(d) for d in jax.devices()]
+    else:
+        import torch
+
+        found = ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    gpu = any("GPU" in d.upper() or "CUDA" in d.upper() for d in found)
+    return ", ".join(found) + ("" if gpu else "  (no GPU visible: training runs on the CPU)")
+
+
+def _report(problems) -> int:
+    if not problems:
+        print("All good.")
+        return 0
+    print("\nProblems:")
+    for p in problems:
+        print(f"  - {p}")
+    return 1
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m symkeras", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("doctor", help="check the installation, devices and equivariance").set_defaults(func=doctor)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
