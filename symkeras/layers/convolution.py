@@ -43,6 +43,16 @@ def _expansion_matrix(group, kernel_size: int, in_slots: int) -> np.ndarray:
     return np.eye(kernel_size * kernel_size * in_slots, dtype="float32")[idx]
 
 
+def _gather_taps(w, group, kernel_size: int, in_slots: int, xp):
+    """Rows ``idx`` of the flattened taps ``w``.  For backend tensors, a product with a one-hot matrix: exact
+    (1·w + 0·…), and its gradient is a dense product rather than a scatter, which keeps forward+backward within a few
+    percent of a plain convolution.  Keras computes float64 products in float32 on JAX/PyTorch, so there (and for
+    NumPy) it is a plain gather."""
+    if xp is np or (keras.backend.standardize_dtype(w.dtype) == "float64" and keras.backend.backend() != "tensorflow"):
+        return xp.take(w, filter_bank_indices(group, kernel_size, in_slots).reshape(-1), axis=0)
+    return xp.matmul(xp.cast(_expansion_matrix(group, kernel_size, in_slots), w.dtype), w)
+
+
 def expand_filter_bank(kernel, group, lifting: bool):
     """Expand stored filters into the full bank of a lifting (``lifting=True``) or group convolution.
 
@@ -63,11 +73,7 @@ def expand_filter_bank(kernel, group, lifting: bool):
     fields, n = channels // slots, group.order
     w = xp.reshape(kernel, (k, k, fields, slots, filters))
     w = xp.reshape(xp.transpose(w, (0, 1, 3, 2, 4)), (k * k * slots, fields * filters))
-    # Gather the taps as a product with a one-hot matrix: exact (1·w + 0·…), and its gradient is another dense
-    # product rather than a scatter, which keeps forward+backward within a few % of a plain convolution.
-    onehot = _expansion_matrix(group, k, slots)
-    onehot = onehot.astype(w.dtype) if xp is np else xp.cast(onehot, w.dtype)
-    w = xp.reshape(xp.matmul(onehot, w), (n, k, k, slots, fields, filters))
+    w = xp.reshape(_gather_taps(w, group, k, slots, xp), (n, k, k, slots, fields, filters))
     return xp.reshape(xp.transpose(w, (1, 2, 4, 3, 5, 0)), (k, k, fields * slots, filters * n))
 
 
