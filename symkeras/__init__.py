@@ -14,9 +14,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow's first 
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("groups", "layers", "equivariance")
+_SUBMODULES = ("groups", "layers", "equivariance", "data", "models", "viz", "grading", "reproduce")
 
-__all__ = ["__version__", *_SUBMODULES]
+__all__ = ["__version__", "check", *_SUBMODULES]
+
+
+def check(exercise: str, target: str = "exercises") -> int:
+    """Grade one exercise from a notebook, e.g. ``symkeras.check("ex05")``: prints its points table."""
+    from symkeras.grading import check as _check
+
+    return _check(exercise, target)
 
 
 def __getattr__(name):

@@ -110,6 +110,23 @@ def reproduce(args) -> int:
     return 0
 
 
+def grade(args) -> int:
+    from symkeras import grading
+
+    return grading.run(args.target, args.exercise, report=args.report)
+
+
+def exercises(args) -> int:
+    from symkeras import grading
+
+    stale = grading.generate_exercises(check=args.check)
+    if args.check and stale:
+        print(f"exercises/ is out of date with solutions/ ({', '.join(stale)}): run `python -m symkeras exercises`")
+        return 1
+    print("exercises/ " + ("matches solutions/" if args.check else f"written ({len(stale)} files changed)"))
+    return 0
+
+
 def _devices(backend: str) -> str:
     if backend == "tensorflow":
         import tensorflow as tf
@@ -155,6 +172,14 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, help="override the number of epochs")
     p.set_defaults(func=reproduce)
+    p = commands.add_parser("grade", help="grade exercises/ (default), solutions/ or a directory; prints points")
+    p.add_argument("target", nargs="?", default="exercises")
+    p.add_argument("--exercise", help="only this exercise, e.g. ex05")
+    p.add_argument("--report", default="grading-report.json", help="where to write the JSON report")
+    p.set_defaults(func=grade)
+    p = commands.add_parser("exercises", help="regenerate exercises/ from solutions/ (stubs)")
+    p.add_argument("--check", action="store_true", help="only check that exercises/ is up to date")
+    p.set_defaults(func=exercises)
     args = parser.parse_args(argv)
     return args.func(args)
 

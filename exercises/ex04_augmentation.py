@@ -1,0 +1,20 @@
+"""Exercise — exercise 04: rotations break CNNs; augmentation (lesson 04)."""
+
+import numpy as np
+
+from symkeras import data, groups
+
+
+def accuracy_per_angle(predict, images: np.ndarray, labels: np.ndarray, angles) -> np.ndarray:
+    """Accuracy of ``predict`` (images ``(N, H, W, 1)`` → logits ``(N, classes)``) on the images rotated
+    counter-clockwise by each angle in ``angles`` (degrees; use ``symkeras.data.rotate_batch``).
+
+    Returns an array with one accuracy in [0, 1] per angle.
+    """
+    raise NotImplementedError("ex04: implement accuracy_per_angle")
+
+
+def augment_random90(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Rotate each image ``(N, H, W, C)`` by its own random multiple of 90° (drawn with ``rng.integers(0, 4)``),
+    exactly (use ``symkeras.groups.C4.act_on_image``)."""
+    raise NotImplementedError("ex04: implement augment_random90")
