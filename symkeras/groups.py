@@ -30,6 +30,7 @@ __all__ = [
     "Group",
     "PlanarGroup",
     "SymmetricGroup",
+    "TranslationGroup",
     "trivial",
     "C2",
     "C4",
@@ -251,6 +252,41 @@ class SymmetricGroup(Group):
                              f"Received: shape={tuple(_shape(x))}")
         sigma_inv = self.permutation(self.inverse(g))
         return _namespace(x).take(x, np.asarray(sigma_inv), axis=1)
+
+
+class TranslationGroup(Group):
+    """``Z_h × Z_w``: all circular translations of an ``h × w`` pixel grid; element ``g = dy·w + dx``.
+
+    ``[g·x](p) = x(p − (dy, dx))`` with wrap-around (:func:`translate`), exact on images and fields alike.
+    """
+
+    def __init__(self, height: int, width: int):
+        if height < 1 or width < 1:
+            raise ValueError(f"Need a positive grid. Received: height={height}, width={width}")
+        self.height, self.width = int(height), int(width)
+        self.name = f"T({self.height}x{self.width})"
+        self.order = self.height * self.width
+
+    def shift(self, g: int) -> tuple[int, int]:
+        g = self._check(g)
+        return g // self.width, g % self.width
+
+    def _compose_pair(self, a: int, b: int) -> int:
+        (ya, xa), (yb, xb) = self.shift(a), self.shift(b)
+        return ((ya + yb) % self.height) * self.width + (xa + xb) % self.width
+
+    def element_name(self, g: int) -> str:
+        return "t({},{})".format(*self.shift(g))
+
+    def describe(self, g: int) -> str:
+        return "shift down {} and right {} (circularly)".format(*self.shift(g))
+
+    def act_on_image(self, x, g: int):
+        if tuple(_shape(x)[1:3]) != (self.height, self.width):
+            raise ValueError(f"{self.name} acts on {self.height}×{self.width} grids. Received: shape={tuple(_shape(x))}")
+        return translate(x, self.shift(g))
+
+    act_on_field = act_on_image  # translations move every channel alike
 
 
 trivial = PlanarGroup("trivial", rotations=1, flips=False)

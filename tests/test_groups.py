@@ -125,3 +125,15 @@ def test_bad_names_and_elements_are_rejected():
         G.C4.compose(4, 0)
     with pytest.raises(ValueError, match="rotations"):
         G.PlanarGroup("C3", rotations=3, flips=False)
+
+
+def test_translation_group_axioms_and_action(rng):
+    t = G.TranslationGroup(3, 4)
+    table = t.cayley_table()
+    assert all(sorted(row) == list(range(12)) for row in table)
+    x = rng.normal(size=(1, 3, 4, 2))
+    for g, h in itertools.product(t.elements, repeat=2):
+        np.testing.assert_array_equal(t.act_on_image(t.act_on_image(x, h), g), t.act_on_image(x, t.compose(g, h)))
+    np.testing.assert_array_equal(t.act_on_image(x, 5), np.roll(x, (1, 1), axis=(1, 2)))
+    with pytest.raises(ValueError, match=r"T\(3x4\) acts on 3×4 grids"):
+        t.act_on_image(rng.normal(size=(1, 4, 4, 1)), 1)

@@ -1,0 +1,68 @@
+"""Keeping a fine-tuned network near its (symmetric) initialisation, and choosing what trains.
+
+``KLToInit`` penalises the drift of a structure tensor ``P`` from its snapshot ``P₀``:
+
+    ``penalty = β · Σ_slices KL(softmax(P) ‖ softmax(P₀))``,  ``KL(a ‖ b) = Σ_i a_i (log a_i − log b_i)``,
+
+with the softmax over ``axis`` (the 9 kernel taps for cloned structures) and the sum over every other index, in nats.
+Unlike the original code (which divides by the element count and uses β up to 1e15, a hard pin drowned in float32
+round-off; see CLONING.md §4), the sum keeps β interpretable: a penalty of β nats per nat of total drift.  Softmax
+ignores a constant added along ``axis``, so that one direction of change is free.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+__all__ = ["KLToInit", "kl_divergence", "freeze_structure", "unfreeze"]
+
+
+def kl_divergence(p, p0, axis=1):
+    """``Σ KL(softmax(p) ‖ softmax(p0))`` over all slices along ``axis`` (nats)."""
+    log_a = ops.log_softmax(p, axis=axis)
+    log_b = ops.log_softmax(ops.cast(p0, log_a.dtype), axis=axis)
+    return ops.sum(ops.exp(log_a) * (log_a - log_b))
+
+
+@keras.saving.register_keras_serializable(package="symkeras")
+class KLToInit(keras.regularizers.Regularizer):
+    """``β · Σ KL(softmax(P) ‖ softmax(P₀))`` for a weight ``P``; ``initial`` is ``P₀`` (an array or a variable).
+
+    Zero at ``P = P₀``, positive otherwise, and its gradient points back towards ``P₀``.
+    """
+
+    def __init__(self, beta, initial=None, axis=1):
+        self.beta, self.initial, self.axis = float(beta), initial, int(axis)
+
+    def __call__(self, x):
+        if self.initial is None:
+            raise ValueError("KLToInit needs the initial values P₀ (`initial=`) before it can be evaluated.")
+        return self.beta * kl_divergence(x, self.initial, axis=self.axis)
+
+    def get_config(self):
+        return {"beta": self.beta, "axis": self.axis}  # P₀ travels with the layer (e.g. ClonedConv2D.structure_init)
+
+
+def _cloned_layers(model):
+    from symkeras.cloning import ClonedConv2D
+
+    return [layer for layer in model._flatten_layers() if isinstance(layer, ClonedConv2D)]
+
+
+def freeze_structure(model) -> int:
+    """'Frozen' fine-tuning: the cloned structures of every :class:`~symkeras.cloning.ClonedConv2D` stop training;
+    kernels, biases and all other layers still train.  Recompile afterwards.  Returns how many tensors were frozen."""
+    layers = _cloned_layers(model)
+    for layer in layers:
+        layer.structure.trainable = False
+    return len(layers)
+
+
+def unfreeze(model) -> int:
+    """'Unfrozen' fine-tuning: the cloned structures train too (add ``structure_beta`` for KL-to-init).
+    Recompile afterwards.  Returns how many tensors were unfrozen."""
+    layers = _cloned_layers(model)
+    for layer in layers:
+        layer.structure.trainable = True
+    return len(layers)

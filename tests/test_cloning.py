@@ -1,0 +1,144 @@
+"""Symmetry cloning: exact structures, convergence of the student, mlp2cnn / mlp2gcnn, KL-to-init, freezing."""
+
+import time
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from keras import ops
+
+from symkeras import cloning, regularizers
+from symkeras.equivariance import check_equivariance
+from symkeras.groups import C4, TranslationGroup
+from symkeras.layers import GroupConv2D, LiftingConv2D
+
+
+@pytest.mark.parametrize("group, padding", [("trivial", "valid"), ("trivial", "circular"), ("C4", "valid")])
+def test_exact_structure_reproduces_the_teacher(group, padding, rng):
+    n = 7
+    e = cloning.exact_structure(n, group, padding)
+    images, kernels = rng.normal(size=(5, n, n)), rng.normal(size=(5, 3, 3))
+    want = cloning.teacher(images, kernels, group, padding)
+    got = np.einsum("nc,rcpq,nq->npr", kernels.reshape(5, 9), e, images.reshape(5, -1))
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(cloning.exact_structure(n, "trivial", padding)[0],
+                                  cloning.shift_structure(n, padding))
+
+
+def test_teacher_is_the_library_lifting_convolution(rng):
+    images, kernel = rng.normal(size=(2, 9, 9)).astype("float32"), rng.normal(size=(3, 3)).astype("float32")
+    layer = LiftingConv2D(1, 3, group="C4", use_bias=False)
+    layer.build((None, 9, 9, 1))
+    layer.kernel.assign(kernel[:, :, None, None])
+    want = ops.convert_to_numpy(layer(images[..., None]))
+    got = cloning.teacher(images, np.stack([kernel, kernel]), "C4")
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_translation_clone_converges_to_the_exact_shift_matrices():
+    """With the tap map fixed to the identity, the 9 learned W_b must become the shift matrices themselves."""
+    student = cloning.StructuredStudent(8, "trivial", learn_taps=False)
+    report = cloning.clone(student, steps=600, verbose=0)
+    w = ops.convert_to_numpy(student.maps)
+    assert np.abs(w - cloning.shift_structure(8)).max() < 1e-4, report
+    assert report.heldout_relative_error < 1e-4
+
+
+@pytest.mark.slow
+def test_c4_clone_learns_rotated_tap_maps():
+    student = cloning.StructuredStudent(8, "C4")
+    report = cloning.clone(student, steps=800, verbose=0)
+    assert report.structure_relative_error < 1e-3 and report.heldout_relative_error < 1e-3, report
+    e = student.effective_maps()
+    np.testing.assert_allclose(e, cloning.exact_structure(8, "C4"), atol=1e-3)
+
+
+def test_cloned_structure_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMKERAS_DATA_DIR", str(tmp_path))
+    first, info = cloning.cloned_structure(6, "trivial", steps=40, verbose=0)
+    assert list((tmp_path / "clones").glob("trivial-valid-n6-steps40-seed0-v1.npz"))
+    start = time.perf_counter()
+    second, again = cloning.cloned_structure(6, "trivial", steps=40, verbose=0)
+    assert time.perf_counter() - start < 1.0
+    np.testing.assert_array_equal(first, second) and info == again
+
+
+def _cnn():
+    return keras.Sequential([keras.Input((10, 10, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+                             keras.layers.MaxPooling2D(2), keras.layers.Conv2D(3, 3), keras.layers.Flatten(),
+                             keras.layers.Dense(2)], name="cnn")
+
+
+def test_mlp2cnn_equals_the_cnn(rng):
+    cnn = _cnn()
+    mlp = cloning.mlp2cnn(cnn)
+    x = rng.normal(size=(3, 10, 10, 1)).astype("float32")
+    np.testing.assert_allclose(ops.convert_to_numpy(mlp(x)), ops.convert_to_numpy(cnn(x)), rtol=1e-5, atol=1e-5)
+    assert sum(isinstance(layer, cloning.ClonedConv2D) for layer in mlp.layers) == 2
+
+
+def test_circular_cloned_layer_is_translation_equivariant(rng):
+    layer = cloning.ClonedConv2D(3, cloning.exact_structure(6, "trivial", "circular"), activation="relu")
+    x = rng.normal(size=(2, 6, 6, 2)).astype("float32")
+    report = check_equivariance(layer, TranslationGroup(6, 6), x, in_action="image", out_action="image")
+    assert len(report.errors) == 36
+
+
+def test_mlp2gcnn_equals_the_gcnn_and_is_c4_equivariant(rng):
+    gcnn = keras.Sequential([keras.Input((9, 9, 1)), LiftingConv2D(3, 3, activation="relu"),
+                             GroupConv2D(2, 3, bias_initializer="random_normal")], name="gcnn")
+    mlp = cloning.mlp2gcnn(gcnn)
+    x = rng.normal(size=(2, 9, 9, 1)).astype("float32")
+    np.testing.assert_allclose(ops.convert_to_numpy(mlp(x)), ops.convert_to_numpy(gcnn(x)), rtol=1e-5, atol=1e-5)
+    check_equivariance(mlp, C4, x, in_action="image", out_action="field")
+
+
+def test_kl_to_init_is_zero_positive_and_pulls_back(rng):
+    p0 = rng.normal(size=(2, 9, 5)).astype("float32")
+    kl = regularizers.KLToInit(2.0, p0, axis=1)
+    assert float(kl(ops.convert_to_tensor(p0))) == pytest.approx(0.0, abs=1e-6)
+    delta = 0.3 * rng.normal(size=p0.shape).astype("float32")
+    p = tf.Variable(p0 + delta)
+    with tf.GradientTape() as tape:
+        value = kl(p)
+    grad = tape.gradient(value, p).numpy()
+    assert float(value) > 0
+    assert float(np.sum(grad * delta)) > 0, "the gradient must point away from P0 (descent pulls back)"
+    assert float(kl(p - 0.05 * grad)) < float(value)
+    assert float(kl(p + 3.0)) == pytest.approx(float(value), rel=1e-4), "softmax ignores a shift along the axis"
+    np.testing.assert_allclose(float(regularizers.kl_divergence(p0 + delta, p0)) * 2.0, float(value), rtol=1e-6)
+
+
+def test_frozen_structure_does_not_change_in_fit_and_unfrozen_does(rng):
+    mlp = cloning.mlp2cnn(_cnn())
+    x, y = rng.normal(size=(16, 10, 10, 1)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
+    layer = [lay for lay in mlp.layers if isinstance(lay, cloning.ClonedConv2D)][0]
+    before_structure, before_kernel = ops.convert_to_numpy(layer.structure), ops.convert_to_numpy(layer.kernel)
+    assert regularizers.freeze_structure(mlp) == 2
+    mlp.compile("adam", "mse")
+    mlp.fit(x, y, epochs=2, verbose=0)
+    np.testing.assert_array_equal(ops.convert_to_numpy(layer.structure), before_structure)
+    assert not np.array_equal(ops.convert_to_numpy(layer.kernel), before_kernel)
+    assert regularizers.unfreeze(mlp) == 2
+    mlp.compile("adam", "mse")
+    mlp.fit(x, y, epochs=2, verbose=0)
+    assert not np.array_equal(ops.convert_to_numpy(layer.structure), before_structure)
+
+
+def test_kl_regularised_layer_adds_a_loss_only_after_drift(rng):
+    layer = cloning.ClonedConv2D(2, cloning.exact_structure(6), structure_trainable=True, structure_beta=1.0)
+    x = rng.normal(size=(2, 6, 6, 1)).astype("float32")
+    layer(x)
+    assert float(sum(layer.losses)) == pytest.approx(0.0, abs=1e-6)
+    layer.structure.assign(layer.structure + 0.1 * rng.normal(size=layer.structure.shape).astype("float32"))
+    layer(x)
+    assert float(sum(layer.losses)) > 0
+
+
+def test_cloned_model_saves_and_loads(tmp_path, rng):
+    mlp = cloning.mlp2cnn(_cnn())
+    x = rng.normal(size=(2, 10, 10, 1)).astype("float32")
+    mlp.save(tmp_path / "mlp.keras")
+    loaded = keras.models.load_model(tmp_path / "mlp.keras")
+    np.testing.assert_array_equal(ops.convert_to_numpy(loaded(x)), ops.convert_to_numpy(mlp(x)))
