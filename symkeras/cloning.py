@@ -294,20 +294,22 @@ class ClonedConv2D(keras.layers.Layer):
     Input shape: ``(batch, n, n, channels)``.  Output shape: ``(batch, m, m, filters·R)`` (orientation fastest).
     """
 
-    def __init__(self, filters, structure=None, input_size=None, rotations=None, group_input=False,
-                 structure_trainable=False, structure_beta=0.0, activation=None, use_bias=True,
+    def __init__(self, filters, structure=None, input_size=None, output_size=None, rotations=None,
+                 group_input=False, structure_trainable=False, structure_beta=0.0, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         if structure is not None:
             structure = np.asarray(structure, np.float32)
             rotations, m2, n2 = structure.shape[0], structure.shape[2], structure.shape[3]
-            input_size = int(round(np.sqrt(n2)))
-            if structure.shape[1] != 9 or input_size ** 2 != n2 or int(round(np.sqrt(m2))) ** 2 != m2:
+            input_size, output_size = int(round(np.sqrt(n2))), int(round(np.sqrt(m2)))
+            if structure.shape[1] != 9 or input_size ** 2 != n2 or output_size ** 2 != m2:
                 raise ValueError(f"`structure` must have shape (R, 9, m², n²) for square maps. "
                                  f"Received: structure.shape={structure.shape}")
-        if input_size is None or rotations not in (1, 4):
-            raise ValueError(f"Give `structure` (R, 9, m², n²) with R in (1, 4), or `input_size` and `rotations` "
-                             f"(to rebuild from a config). Received: input_size={input_size}, rotations={rotations}")
+        if input_size is None or output_size is None or rotations not in (1, 4):
+            raise ValueError(f"Give `structure` (R, 9, m², n²) with R in (1, 4), or `input_size`, `output_size` and "
+                             f"`rotations` (to rebuild from a config). Received: input_size={input_size}, "
+                             f"output_size={output_size}, rotations={rotations}")
+        self.output_size = int(output_size)
         if group_input and rotations != 4:
             raise ValueError("group_input=True (a C4 field input) needs a C4 structure (R = 4).")
         self.filters, self.input_size, self.rotations = int(filters), int(input_size), int(rotations)
@@ -334,18 +336,14 @@ class ClonedConv2D(keras.layers.Layer):
         shape = (self.rotations, 9, m2, n * n)
         self.structure_init = self.add_weight(name="structure_init", shape=shape, initializer=init, trainable=False)
         regularizer = KLToInit(self.structure_beta, self.structure_init, axis=1) if self.structure_beta else None
-        self.structure = self.add_weight(name="structure", shape=shape, initializer=init,
-                                         trainable=self.structure_trainable, regularizer=regularizer)
+        # Created trainable and then switched, so that freeze_structure / unfreeze can toggle it later (TensorFlow
+        # never differentiates through a variable that was created non-trainable).
+        self.structure = self.add_weight(name="structure", shape=shape, initializer=init, regularizer=regularizer)
+        self.structure.trainable = self.structure_trainable
         self._structure_value = None  # held by the variables from now on
         self.kernel = self.add_weight(name="kernel", shape=(3, 3, channels, self.filters),
                                       initializer=self.kernel_initializer)
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros") if self.use_bias else None
-
-    @property
-    def output_size(self) -> int:
-        if self._structure_value is not None:
-            return int(round(np.sqrt(self._structure_value.shape[2])))
-        return int(round(np.sqrt(self.structure.shape[2])))
 
     def call(self, inputs):
         n2, m, r = self.input_size ** 2, self.output_size, self.rotations
@@ -374,6 +372,7 @@ class ClonedConv2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "input_size": self.input_size,
+                "output_size": self.output_size,
                 "rotations": self.rotations, "group_input": self.group_input,
                 "structure_trainable": self.structure_trainable, "structure_beta": self.structure_beta,
                 "activation": keras.activations.serialize(self.activation) if self.activation else None,

@@ -55,7 +55,7 @@ def freeze_structure(model) -> int:
     kernels, biases and all other layers still train.  Recompile afterwards.  Returns how many tensors were frozen."""
     layers = _cloned_layers(model)
     for layer in layers:
-        layer.structure.trainable = False
+        layer.structure.trainable = layer.structure_trainable = False
     return len(layers)
 
 
@@ -64,5 +64,5 @@ def unfreeze(model) -> int:
     Recompile afterwards.  Returns how many tensors were unfrozen."""
     layers = _cloned_layers(model)
     for layer in layers:
-        layer.structure.trainable = True
+        layer.structure.trainable = layer.structure_trainable = True
     return len(layers)
