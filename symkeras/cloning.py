@@ -379,7 +379,7 @@ class ClonedConv2D(keras.layers.Layer):
                 "use_bias": self.use_bias, "kernel_initializer": keras.initializers.serialize(self.kernel_initializer)}
 
 
-def _clone_conv(layer, structure_for, input_size):
+def _clone_conv(layer, structure_for, input_size, **options):
     from symkeras.layers import GroupConv2D, LiftingConv2D
 
     if isinstance(layer, (LiftingConv2D, GroupConv2D)):
@@ -391,12 +391,11 @@ def _clone_conv(layer, structure_for, input_size):
     if tuple(np.atleast_1d(layer.kernel_size)) not in ((3,), (3, 3)) or layer.padding != "valid" or \
             tuple(np.atleast_1d(layer.strides)) not in ((1,), (1, 1)):
         raise ValueError(f"Only 3×3, stride-1, 'valid' convolutions can be cloned. Received: layer {layer.name}")
-    cloned = ClonedConv2D(filters, structure_for(input_size, group), group_input=group_input,
-                          activation=activation, use_bias=use_bias, name=f"cloned_{layer.name}")
-    return cloned
+    return ClonedConv2D(filters, structure_for(input_size, group), group_input=group_input, activation=activation,
+                        use_bias=use_bias, name=f"cloned_{layer.name}", **options)
 
 
-def _rebuild(model, structure_for):
+def _rebuild(model, structure_for, **options):
     """Copy a Sequential conv net, replacing each 3×3 valid convolution by a ClonedConv2D with the same weights."""
     from symkeras.layers import GroupConv2D, LiftingConv2D
 
@@ -406,7 +405,7 @@ def _rebuild(model, structure_for):
     inputs, new_layers = x, []
     for layer in model.layers:
         if isinstance(layer, (keras.layers.Conv2D, LiftingConv2D, GroupConv2D)):
-            new = _clone_conv(layer, structure_for, int(x.shape[1]))
+            new = _clone_conv(layer, structure_for, int(x.shape[1]), **options)
             x = new(x)
             new.kernel.assign(layer.kernel)
             if layer.use_bias:
@@ -420,16 +419,19 @@ def _rebuild(model, structure_for):
     return keras.Model(inputs, x, name=f"mlp_from_{model.name}")
 
 
-def mlp2cnn(model, structure_for=None):
+def mlp2cnn(model, structure_for=None, structure_trainable=False, structure_beta=0.0):
     """An MLP computing what ``model`` (a ``keras.Sequential`` CNN of 3×3 'valid' ``Conv2D`` layers and pointwise /
     pooling / dense layers) computes: each convolution becomes a :class:`ClonedConv2D` with the same kernels.
 
     ``structure_for(size, group)`` gives the structure for an input side (default: :func:`exact_structure`; pass
-    e.g. ``lambda n, g: cloned_structure(n, g)[0]`` to use cloned maps).
+    e.g. ``lambda n, g: cloned_structure(n, g)[0]`` to use cloned maps).  ``structure_trainable`` and
+    ``structure_beta`` are passed to every :class:`ClonedConv2D` (unfrozen fine-tuning, KL-to-init).
     """
-    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)))
+    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)),
+                    structure_trainable=structure_trainable, structure_beta=structure_beta)
 
 
-def mlp2gcnn(model, structure_for=None):
+def mlp2gcnn(model, structure_for=None, structure_trainable=False, structure_beta=0.0):
     """:func:`mlp2cnn` for C4 G-CNNs (``LiftingConv2D`` / ``GroupConv2D`` over C4, 3×3, 'valid')."""
-    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)))
+    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)),
+                    structure_trainable=structure_trainable, structure_beta=structure_beta)
