@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: setup lessons test test-core test-backends bench doctor clean
+.PHONY: setup lessons lessons-run test test-core test-backends test-lessons bench doctor clean
 
 setup: $(STAMP)  ## Create .venv, install, and prepare the MNIST cache (each step only once).
 	@$(BIN)/python -m symkeras data prepare
@@ -30,7 +30,11 @@ $(STAMP): pyproject.toml
 lessons: setup  ## Open the lessons in JupyterLab.
 	$(BIN)/jupyter lab $(ROOT_FLAG) lessons/
 
-test: test-core test-backends  ## Everything CI checks.
+lessons-run: setup  ## Headless: execute every lesson (full mode unless SYMKERAS_FAST=1) into out/lessons/.
+	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1 \
+	  --output-dir out/lessons lessons/[0-9]*.ipynb
+
+test: test-core test-backends test-lessons  ## Everything CI checks.
 
 test-core: setup
 	$(PYTEST) -n 2 --timeout 600 tests
@@ -38,6 +42,9 @@ test-core: setup
 test-backends: setup  ## The layer tests again under JAX and PyTorch, each in its own process.
 	KERAS_BACKEND=jax $(PYTEST) -n 2 --timeout 600 -q tests/layers
 	KERAS_BACKEND=torch $(PYTEST) -n 2 --timeout 600 -q tests/layers
+
+test-lessons: setup  ## Execute every lesson in fast mode (nbmake).
+	SYMKERAS_FAST=1 MPLBACKEND=Agg $(PYTEST) -n 2 --nbmake --nbmake-timeout=900 lessons/
 
 bench: setup
 	$(BIN)/python benchmarks/layers.py

@@ -118,16 +118,9 @@ def _plot_curves(angles, curves, path, mode):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
-    for name, acc in curves.items():
-        ax.plot(angles, 100 * np.asarray(acc), marker="o", ms=3, label=name)
-    ax.set_xticks(range(0, 361, 45))
-    ax.set_xlabel("rotation of the test digits (degrees, counter-clockwise)")
-    ax.set_ylabel("test accuracy (%)")
-    ax.set_title(f"Trained upright, tested rotated ({mode} mode)")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
+    from symkeras.viz import plot_accuracy_vs_angle
+
+    fig = plot_accuracy_vs_angle(angles, curves, f"Trained upright, tested rotated ({mode} mode)")
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

@@ -84,3 +84,52 @@ def plot_cayley_table(group, ax=None):
     ax.set_ylabel("a")
     ax.set_title(f"Cayley table of {group.name}: a∘b")
     return ax.figure
+
+
+def lesson_banner(seed: int = 0) -> bool:
+    """Seed everything and say whether the lesson runs in fast mode (``SYMKERAS_FAST=1``).  Returns ``FAST``."""
+    import keras
+
+    from symkeras.data import fast_mode
+
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":  # lessons evaluate many small models: skip retracing notices
+        import tensorflow as tf
+
+        tf.get_logger().setLevel("ERROR")
+    fast = fast_mode()
+    print("FAST MODE (SYMKERAS_FAST=1): small data and few epochs — the numbers below are NOT representative."
+          if fast else "Full mode: the numbers below are the real experiment.")
+    return fast
+
+
+def plot_accuracy_vs_angle(angles, curves: dict, title: str, ax=None):
+    """Accuracy (%) against the rotation of the test images, one line per model in ``curves``."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.6))
+    for name, acc in curves.items():
+        ax.plot(angles, 100 * np.asarray(acc), marker="o", ms=3, label=name)
+    ax.set_xticks(range(0, 361, 45))
+    ax.set_xlabel("rotation of the test digits (degrees, counter-clockwise)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def plot_images(images, titles, suptitle: str, cmap="gray_r"):
+    """A row of 2-D images with titles (axes hidden: they are pixel grids)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(images), figsize=(1.7 * len(images), 2.1), squeeze=False)
+    for ax, img, title in zip(axes[0], images, titles):
+        ax.imshow(np.asarray(img), cmap=cmap)
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([]), ax.set_yticks([])
+    fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,39 @@
+"""Lessons: every .ipynb is the jupytext pair of its .py (no drift), is committed without outputs, and ends with an
+exercise.  Executing them is `make test-lessons` (nbmake, SYMKERAS_FAST=1)."""
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+LESSONS = sorted((Path(__file__).resolve().parents[1] / "lessons").glob("[0-9][0-9]_*.py"))
+
+
+def test_there_are_eleven_lessons():
+    assert [p.name[:2] for p in LESSONS] == [f"{i:02d}" for i in range(11)]
+
+
+@pytest.mark.parametrize("script", LESSONS, ids=lambda p: p.stem)
+def test_notebook_is_the_pair_of_its_script_and_has_no_outputs(script):
+    notebook_path = script.with_suffix(".ipynb")
+    assert notebook_path.exists(), f"run `jupytext --sync {script.name}`"
+    committed = nbformat.read(notebook_path, as_version=4)
+    from_script = jupytext.read(script)
+    pairs = list(zip(committed.cells, from_script.cells))
+    assert len(committed.cells) == len(from_script.cells), "cell count differs: run `jupytext --sync`"
+    for i, (a, b) in enumerate(pairs):
+        assert (a.cell_type, a.source) == (b.cell_type, b.source), f"cell {i} differs: run `jupytext --sync`"
+    for cell in committed.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, "commit notebooks without outputs"
+    assert committed.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("script", LESSONS, ids=lambda p: p.stem)
+def test_lesson_uses_the_library_and_points_to_its_exercise(script):
+    text = script.read_text()
+    number = script.name[:2]
+    assert "lesson_banner()" in text, "every lesson says whether it runs in fast mode"
+    assert "## Your turn" in text and f'symkeras.check("ex{number}")' in text
+    assert (script.parents[1] / "exercises").glob(f"ex{number}_*.py")
