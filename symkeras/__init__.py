@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow's first 
 __version__ = "0.1.0"
 
 _SUBMODULES = ("groups", "layers", "equivariance", "data", "models", "viz", "grading", "reproduce", "cloning",
-               "regularizers")
+               "regularizers", "distribute")
 
 __all__ = ["__version__", "check", *_SUBMODULES]
 

@@ -105,7 +105,12 @@ def reproduce(args) -> int:
     mode = "full" if args.full else "fast"
     out = args.out or f"out/{args.experiment}-{mode}"
     if args.experiment == "gcnn":
-        result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs)
+        if args.devices:
+            from symkeras.distribute import split_cpu
+
+            split_cpu(args.devices)
+        result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs,
+                                             strategy=args.strategy)
         print("\n" + experiments.format_table(result))
         print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
     else:
@@ -176,6 +181,9 @@ def main(argv=None) -> int:
     p.add_argument("--out", help="output directory (default out/<experiment>-<mode>)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, help="override the number of epochs")
+    p.add_argument("--strategy", default="none", choices=["none", "mirrored", "multiworker", "data-parallel"],
+                   help="distribution strategy (gcnn): mirrored = all local GPUs, multiworker = hosts in TF_CONFIG")
+    p.add_argument("--devices", type=int, help="split the CPU into this many logical devices first (testing)")
     p.set_defaults(func=reproduce)
     p = commands.add_parser("grade", help="grade exercises/ (default), solutions/ or a directory; prints points")
     p.add_argument("target", nargs="?", default="exercises")

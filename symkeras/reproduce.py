@@ -41,11 +41,14 @@ def _compile(model, learning_rate=1e-3, jit_compile="auto"):
     return model
 
 
-def fit_and_score(model, train_ds, x_test, y_test, epochs, verbose=1, learning_rate=1e-3):
-    """Train ``model`` on ``train_ds`` with Adam (lr × 0.95 per epoch) and return ``(test accuracy, seconds)``."""
+def fit_and_score(model, train_ds, x_test, y_test, epochs, verbose=1, learning_rate=1e-3, compiled=False):
+    """Train ``model`` on ``train_ds`` with Adam (lr × 0.95 per epoch) and return ``(test accuracy, seconds)``.
+
+    Compiles ``model`` unless ``compiled`` (e.g. it was compiled inside a distribution strategy's scope)."""
     import keras
 
-    _compile(model, learning_rate)
+    if not compiled:
+        _compile(model, learning_rate)
     schedule = keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate * 0.95 ** epoch)
     start = time.perf_counter()
     model.fit(train_ds, epochs=epochs, verbose=verbose, callbacks=[schedule])
@@ -58,11 +61,15 @@ def accuracy(model, x, y, batch_size=256) -> float:
     return float(np.mean(np.argmax(logits, axis=-1) == y))
 
 
-def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1) -> dict:
-    """Run the CNN vs P4CNN comparison; return (and write) the results."""
+def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1, strategy="none") -> dict:
+    """Run the CNN vs P4CNN comparison; return (and write) the results.
+
+    ``strategy``: ``"none"``, ``"mirrored"``, ``"multiworker"`` or ``"data-parallel"`` (see
+    :mod:`symkeras.distribute`); the batch size of 64 is the global batch, split across replicas."""
     import keras
 
     from symkeras import models
+    from symkeras.distribute import strategy_scope
 
     fast = mode == "fast"
     train_limit, test_limit = (1000, 500) if fast else (None, None)
@@ -89,11 +96,14 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1)
         x_test, y_test = task.arrays("test", seed=seed + 1, limit=test_limit)
         for name, make in build.items():
             keras.utils.set_random_seed(seed)
-            model = make()
+            with strategy_scope(strategy) as replicas:
+                model = make()
+                _compile(model)
             if verbose:
-                print(f"\n== {experiment}: {name} ({models.count_params(model):,} parameters) ==")
+                print(f"\n== {experiment}: {name} ({models.count_params(model):,} parameters, {replicas} "
+                      f"replica{'s' if replicas > 1 else ''}) ==")
             train = task.dataset("train", batch_size=batch_size, seed=seed, limit=train_limit)
-            acc, seconds = fit_and_score(model, train, x_test, y_test, epochs, verbose=verbose)
+            acc, seconds = fit_and_score(model, train, x_test, y_test, epochs, verbose=verbose, compiled=True)
             rows.append({"experiment": experiment, "model": name, "params": models.count_params(model),
                          "test": test_note, "accuracy": acc, "error": 1 - acc, "train_seconds": seconds,
                          "epochs": epochs, "anchor": GCNN_ANCHORS[(experiment, name)]})
@@ -103,7 +113,8 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1)
                 curves[name] = [accuracy(model, sk_data.rotate_batch(x0, np.full(len(y0), a)), y0.astype(int))
                                 for a in angles]
     status = sk_data.cache_status()
-    result = {"mode": mode, "seed": seed, "epochs": epochs, "batch_size": batch_size, "optimizer": "Adam 1e-3 ×0.95/epoch",
+    result = {"mode": mode, "seed": seed, "epochs": epochs, "batch_size": batch_size, "strategy": strategy,
+              "optimizer": "Adam 1e-3 ×0.95/epoch",
               "data": status["source"], "train_digits": train_limit or status["train"],
               "test_digits": test_limit or status["test"], "rows": rows,
               "accuracy_vs_angle": {"angles": angles.tolist(), **curves}}
