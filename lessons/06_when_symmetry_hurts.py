@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -24,7 +28,7 @@ import numpy as np
 
 from symkeras import data, groups, models
 from symkeras.equivariance import check_invariance
-from symkeras.reproduce import accuracy, fit_and_score
+from symkeras.reproduce import fit_and_score
 from symkeras.viz import lesson_banner, plot_images
 
 FAST = lesson_banner()

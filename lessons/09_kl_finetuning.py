@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -28,9 +32,8 @@
 # %%
 import keras
 import matplotlib.pyplot as plt
-import numpy as np
 
-from symkeras import cloning, data, models, regularizers
+from symkeras import cloning, data, regularizers
 from symkeras.equivariance import equivariance_error
 from symkeras.layers import GroupPooling
 from symkeras.reproduce import accuracy

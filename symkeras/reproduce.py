@@ -245,7 +245,7 @@ def format_cloning_table(result) -> str:
         drift = f"{r['structure_drift_from_exact']:.2e}" if "structure_drift_from_exact" in r else "—"
         lines.append(f"{r['model']:<42} {r['params']:>9,} {100 * r['accuracy']:8.2f}% {r['train_seconds']:8.1f} "
                      f"{drift:>17}")
-    lines.append(f"\nquoted from the paper (seed): standard MLP 97.53%, T(2)-cloned MLP 77.83% — different protocol.")
+    lines.append("\nquoted from the paper (seed): standard MLP 97.53%, T(2)-cloned MLP 77.83% — different protocol.")
     lines.append(f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits; "
                  f"{result['epochs']} epochs; clone: {result['clone_steps']} steps, held-out relative error "
                  f"{result['clone']['heldout_relative_error']:.1e}.")

@@ -10,7 +10,7 @@ from keras import ops
 from keras.src import testing
 
 import symkeras
-from symkeras.equivariance import check_equivariance, check_invariance
+from symkeras.equivariance import check_invariance
 from symkeras.layers import (GroupAvgPool2D, GroupBatchNormalization, GroupConv2D, GroupMaxPool2D, GroupPooling,
                              LiftingConv2D, PermutationEquivariantDense, SetPooling)
 
