@@ -114,6 +114,9 @@ def reproduce(args) -> int:
         print("\n" + experiments.format_table(result))
         print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
     else:
+        if args.strategy != "none" or args.devices:
+            print("--strategy/--devices are supported by `reproduce gcnn` only so far.", file=sys.stderr)
+            return 2
         result = experiments.cloning_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs)
         print("\n" + experiments.format_cloning_table(result))
         print(f"\nwrote {out}/results.json and {out}/accuracy.png")
