@@ -227,5 +227,10 @@ def run(target: str = "exercises", exercise: str | None = None, report: str | No
 
 
 def check(exercise: str, target: str = "exercises") -> int:
-    """From a lesson: grade one exercise (e.g. ``"ex05"``) and print its points table."""
-    return run(target, exercise, report=os.devnull)
+    """From a lesson: grade one exercise (e.g. ``"ex05"``) and print its points table.
+
+    The output is captured and printed here, so that it appears in the notebook rather than in the terminal that
+    runs Jupyter."""
+    result = run(target, exercise, report=os.devnull, capture=True)
+    print(result.stdout + result.stderr)
+    return result.returncode

@@ -74,3 +74,9 @@ def test_partial_credit_wrong_answers_crashes_and_timeouts(tmp_path):
     assert status[("ex05_gconv", "test_lifting_filter_bank_matches_symkeras")] == "not attempted"
     earned = report["total"]["earned"]
     assert 0 < earned < report["total"]["possible"]
+
+
+def test_check_prints_the_table_where_the_caller_can_see_it(capsys):
+    assert grading.check("ex06", target="solutions") == 0
+    out = capsys.readouterr().out
+    assert "ex06_breaking" in out and "All tests passed!" in out
