@@ -31,7 +31,7 @@ lessons: setup  ## Open the lessons in JupyterLab.
 	$(BIN)/jupyter lab $(ROOT_FLAG) lessons/
 
 lessons-run: setup  ## Headless: execute every lesson (full mode unless SYMKERAS_FAST=1) into out/lessons/.
-	MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1 \
+	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1 \
 	  --output-dir out/lessons lessons/[0-9]*.ipynb
 
 test: test-core test-backends test-lessons  ## Everything CI checks.
