@@ -402,7 +402,7 @@ def _rebuild(model, structure_for, **options):
     if not isinstance(model, keras.Sequential):
         raise ValueError("mlp2cnn / mlp2gcnn rebuild keras.Sequential models.")
     x = keras.Input(model.input_shape[1:])
-    inputs, new_layers = x, []
+    inputs = x
     for layer in model.layers:
         if isinstance(layer, (keras.layers.Conv2D, LiftingConv2D, GroupConv2D)):
             new = _clone_conv(layer, structure_for, int(x.shape[1]), **options)
@@ -415,7 +415,6 @@ def _rebuild(model, structure_for, **options):
             x = new(x)
             if layer.weights:
                 new.set_weights(layer.get_weights())
-        new_layers.append(new)
     return keras.Model(inputs, x, name=f"mlp_from_{model.name}")
 
 

@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -308,7 +308,6 @@ class Task:
     train_transform: Transform = _identity
     test_transform: Transform = _identity
     input_shape: tuple = (28, 28, 1)
-    extras: dict = field(default_factory=dict)
 
     def _raw(self, split, limit):
         x, y = load_mnist(split, limit=limit)
