@@ -46,8 +46,8 @@ test-backends: setup  ## The layer tests again under JAX and PyTorch, each in it
 test-lessons: setup  ## Execute every lesson in fast mode (nbmake).
 	SYMKERAS_FAST=1 MPLBACKEND=Agg $(PYTEST) -n 2 --nbmake --nbmake-timeout=900 lessons/
 
-bench: setup
-	$(BIN)/python benchmarks/layers.py
+bench: setup  ## Layer, training-throughput and cloning benchmarks; prints ratios, writes benchmarks/results/.
+	$(BIN)/python -m symkeras bench
 
 doctor: setup
 	$(BIN)/python -m symkeras doctor

@@ -114,12 +114,28 @@ def reproduce(args) -> int:
         print("\n" + experiments.format_table(result))
         print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
     else:
-        if args.strategy != "none" or args.devices:
-            print("--strategy/--devices are supported by `reproduce gcnn` only so far.", file=sys.stderr)
-            return 2
-        result = experiments.cloning_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs)
-        print("\n" + experiments.format_cloning_table(result))
-        print(f"\nwrote {out}/results.json and {out}/accuracy.png")
+        from symkeras import reproduce_cloning
+
+        if args.devices:
+            from symkeras.distribute import split_cpu
+
+            split_cpu(args.devices)
+        result = reproduce_cloning.cloning_experiment(mode=mode, tasks=args.task, out=out, seed=args.seed,
+                                                      epochs=args.epochs, strategy=args.strategy)
+        print("\n" + reproduce_cloning.format_cloning_table(result))
+        print(f"\nwrote {out}/results.json, accuracy.png, equivariance.png and structure.png")
+    return 0
+
+
+def bench(args) -> int:
+    import tensorflow as tf
+
+    from symkeras import bench as benchmarks
+
+    tf.get_logger().setLevel("ERROR")
+    result = benchmarks.run(quick=args.quick, out=args.out)
+    print(benchmarks.format_report(result))
+    print(f"\nwrote {args.out}/bench.json")
     return 0
 
 
@@ -184,10 +200,17 @@ def main(argv=None) -> int:
     p.add_argument("--out", help="output directory (default out/<experiment>-<mode>)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, help="override the number of epochs")
+    p.add_argument("--task", action="append", choices=["rotation-symmetric", "rotation-breaking",
+                                                        "translation-breaking"],
+                   help="cloning: run only this task (repeatable; default all three)")
     p.add_argument("--strategy", default="none", choices=["none", "mirrored", "multiworker", "data-parallel"],
-                   help="distribution strategy (gcnn): mirrored = all local GPUs, multiworker = hosts in TF_CONFIG")
+                   help="distribution strategy: mirrored = all local GPUs, multiworker = hosts in TF_CONFIG")
     p.add_argument("--devices", type=int, help="split the CPU into this many logical devices first (testing)")
     p.set_defaults(func=reproduce)
+    p = commands.add_parser("bench", help="layer, training-throughput and cloning benchmarks vs plain Keras")
+    p.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test; ratios mean nothing)")
+    p.add_argument("--out", default="benchmarks/results", help="directory for bench.json")
+    p.set_defaults(func=bench)
     p = commands.add_parser("grade", help="grade exercises/ (default), solutions/ or a directory; prints points")
     p.add_argument("target", nargs="?", default="exercises")
     p.add_argument("--exercise", help="only this exercise, e.g. ex05")

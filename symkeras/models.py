@@ -42,14 +42,17 @@ def _check_input(input_shape):
                          f"Received: input_shape={tuple(input_shape)}")
 
 
-def cnn(channels=20, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="cnn") -> keras.Model:
-    """Z2CNN: the 7-layer plain CNN of Cohen & Welling (2016) with ``channels`` per hidden layer."""
+def cnn(channels=20, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="cnn",
+        synchronized_bn=False) -> keras.Model:
+    """Z2CNN: the 7-layer plain CNN of Cohen & Welling (2016) with ``channels`` per hidden layer.
+
+    ``synchronized_bn``: batch statistics over the global batch under a TensorFlow distribution strategy."""
     _check_input(input_shape)
     inputs = keras.Input(input_shape)
     x = inputs
     for i in range(6):
         x = keras.layers.Conv2D(channels, 3, use_bias=False)(x)
-        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.BatchNormalization(momentum=0.9, synchronized=synchronized_bn)(x)
         x = keras.layers.ReLU()(x)
         if i == 1:
             x = keras.layers.MaxPooling2D(2)(x)
@@ -59,7 +62,8 @@ def cnn(channels=20, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=
     return keras.Model(inputs, keras.layers.Flatten()(x), name=name)
 
 
-def gcnn(fields=10, group="C4", input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=None) -> keras.Model:
+def gcnn(fields=10, group="C4", input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=None,
+         synchronized_bn=False) -> keras.Model:
     """The same topology as :func:`cnn` over ``group``: ``fields`` fields × ``|G|`` orientations per layer.
 
     Logits are invariant: ``model(g·x) = model(x)`` for every element ``g`` (up to float rounding).
@@ -71,7 +75,7 @@ def gcnn(fields=10, group="C4", input_shape=(28, 28, 1), num_classes=10, dropout
     for i in range(6):
         conv = LiftingConv2D if i == 0 else GroupConv2D
         x = conv(fields, 3, group=group, use_bias=False)(x)
-        x = GroupBatchNormalization(group, momentum=0.9)(x)
+        x = GroupBatchNormalization(group, momentum=0.9, synchronized=synchronized_bn)(x)
         x = keras.layers.ReLU()(x)
         if i == 1:
             x = GroupMaxPool2D(2)(x)
@@ -82,9 +86,10 @@ def gcnn(fields=10, group="C4", input_shape=(28, 28, 1), num_classes=10, dropout
     return keras.Model(inputs, keras.layers.Flatten()(x), name=name or f"{group.name.lower()}_gcnn")
 
 
-def p4cnn(fields=10, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="p4cnn") -> keras.Model:
+def p4cnn(fields=10, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="p4cnn",
+          synchronized_bn=False) -> keras.Model:
     """P4CNN (Cohen & Welling 2016): :func:`gcnn` over C4 with 10 fields per layer."""
-    return gcnn(fields, "C4", input_shape, num_classes, dropout, name)
+    return gcnn(fields, "C4", input_shape, num_classes, dropout, name, synchronized_bn)
 
 
 def match_width(build, target_params: int, widths=range(1, 257)) -> int:

@@ -83,7 +83,9 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
         p4 = models.p4cnn(10)
         width = models.match_width(lambda w: models.cnn(w), models.count_params(p4))
         keras.utils.set_random_seed(seed)
-        return {"cnn": lambda: models.cnn(width, name="cnn"), "p4cnn": lambda: models.p4cnn(10)}
+        sync = strategy != "none"  # batch statistics over the global batch, as on one device
+        return {"cnn": lambda: models.cnn(width, name="cnn", synchronized_bn=sync),
+                "p4cnn": lambda: models.p4cnn(10, synchronized_bn=sync)}
 
     build = builders()
     rows, curves = [], {}
@@ -147,108 +149,4 @@ def format_table(result) -> str:
                  f"{result['optimizer']}, seed {result['seed']}.")
     if result["mode"] == "fast":
         lines.append("FAST MODE: tiny data and few epochs — numbers are a smoke test, not results.")
-    return "\n".join(lines)
-
-
-# --- symmetry cloning on the translation symmetry-breaking task -------------------------------------------------------
-
-def _cnn_body(input_shape, filters, num_classes, name):
-    import keras
-
-    return keras.Sequential([keras.Input(input_shape), keras.layers.Conv2D(filters, 3, activation="relu"),
-                             keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
-                             keras.layers.Dense(64, activation="relu"), keras.layers.Dense(num_classes)], name=name)
-
-
-def cloning_experiment(mode="fast", out="out/cloning", seed=0, epochs=None, betas=None, verbose=1) -> dict:
-    """Translation symmetry breaking (48×48, left → y, right → y + 10): a plain MLP, a CNN, and MLPs whose first
-    layer is a T(2)-cloned :class:`~symkeras.cloning.ClonedConv2D` — frozen, unfrozen, and unfrozen with KL-to-init
-    for each β — trained side by side.  Reports test accuracy, trainable parameters, time, and how far each cloned
-    layer's structure moved from an exact convolution."""
-    import keras
-
-    from symkeras import cloning, models, regularizers
-
-    fast = mode == "fast"
-    train_limit, test_limit = (1000, 500) if fast else (None, None)
-    epochs = epochs or (2 if fast else 10)
-    clone_steps = 100 if fast else 1500
-    betas = betas if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1, 1e3])
-    filters, size = 8, 48
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    task = sk_data.translation_breaking_task()
-    x_test, y_test = task.arrays("test", seed=seed + 1, limit=test_limit)
-    structure, clone_info = cloning.cloned_structure(size, "trivial", steps=clone_steps, seed=seed, verbose=verbose)
-    exact = cloning.exact_structure(size)
-
-    def cloned(trainable, beta=0.0):
-        keras.utils.set_random_seed(seed)
-        return cloning.mlp2cnn(_cnn_body(task.input_shape, filters, 20, "cnn"), lambda n, g: structure,
-                               structure_trainable=trainable, structure_beta=beta)
-
-    variants = {"standard MLP": lambda: models.mlp(task.input_shape, (256, 256), 20, name="mlp"),
-                "CNN": lambda: _cnn_body(task.input_shape, filters, 20, "cnn"),
-                "T(2)-cloned MLP, frozen": lambda: cloned(False),
-                "T(2)-cloned MLP, unfrozen": lambda: cloned(True)}
-    for beta in betas:
-        variants[f"T(2)-cloned MLP, unfrozen + KL β={beta:g}"] = (lambda b=beta: cloned(True, b))
-    rows = []
-    for name, make in variants.items():
-        keras.utils.set_random_seed(seed)
-        model = make()
-        if verbose:
-            print(f"\n== translation symmetry breaking: {name} ({models.count_params(model):,} trainable) ==")
-        train = task.dataset("train", batch_size=32, seed=seed, limit=train_limit)
-        acc, seconds = fit_and_score(model, train, x_test, y_test, epochs, verbose=verbose, learning_rate=5e-4)
-        row = {"model": name, "params": models.count_params(model), "accuracy": acc, "train_seconds": seconds}
-        layers = [layer for layer in model.layers if isinstance(layer, cloning.ClonedConv2D)]
-        if layers:
-            final = keras.ops.convert_to_numpy(layers[0].structure)
-            row["structure_drift_from_exact"] = cloning.structure_error(final, exact)["relative"]
-            row["kl_to_clone_nats"] = float(regularizers.kl_divergence(final, structure))
-        rows.append(row)
-    result = {"mode": mode, "task": task.description, "seed": seed, "epochs": epochs, "clone_steps": clone_steps,
-              "clone": clone_info, "data": sk_data.cache_status()["source"],
-              "train_digits": train_limit or sk_data.cache_status()["train"],
-              "test_digits": test_limit or sk_data.cache_status()["test"], "rows": rows,
-              "quoted": {"standard MLP": 0.9753, "T(2)-cloned MLP": 0.7783}}
-    (out / "results.json").write_text(json.dumps(result, indent=2))
-    _plot_cloning(result, out / "accuracy.png")
-    return result
-
-
-def _plot_cloning(result, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = result["rows"]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.5))
-    names = [r["model"] for r in rows]
-    ax.barh(names, [100 * r["accuracy"] for r in rows], color="tab:blue", label="measured")
-    for label, value in result["quoted"].items():
-        ax.axvline(100 * value, ls="--", color="gray")
-        ax.text(100 * value, len(rows) - 0.4, f"quoted: {label}", rotation=90, va="top", ha="right", fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlabel("test accuracy (%)")
-    ax.set_title(f"Translation symmetry breaking (20 classes), {result['mode']} mode")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def format_cloning_table(result) -> str:
-    lines = [f"{'model':<42} {'trainable':>9} {'test acc':>9} {'train s':>8} {'drift from exact':>17}", "-" * 90]
-    for r in result["rows"]:
-        drift = f"{r['structure_drift_from_exact']:.2e}" if "structure_drift_from_exact" in r else "—"
-        lines.append(f"{r['model']:<42} {r['params']:>9,} {100 * r['accuracy']:8.2f}% {r['train_seconds']:8.1f} "
-                     f"{drift:>17}")
-    lines.append("\nquoted from the paper (seed): standard MLP 97.53%, T(2)-cloned MLP 77.83% — different protocol.")
-    lines.append(f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits; "
-                 f"{result['epochs']} epochs; clone: {result['clone_steps']} steps, held-out relative error "
-                 f"{result['clone']['heldout_relative_error']:.1e}.")
-    if result["mode"] == "fast":
-        lines.append("FAST MODE: tiny data, few epochs, a rough clone — numbers are a smoke test, not results.")
     return "\n".join(lines)

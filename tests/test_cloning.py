@@ -61,7 +61,8 @@ def test_cloned_structure_is_cached(tmp_path, monkeypatch):
     start = time.perf_counter()
     second, again = cloning.cloned_structure(6, "trivial", steps=40, verbose=0)
     assert time.perf_counter() - start < 1.0
-    np.testing.assert_array_equal(first, second) and info == again
+    np.testing.assert_array_equal(first, second)
+    assert info == again
 
 
 def _cnn():

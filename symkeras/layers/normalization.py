@@ -27,6 +27,10 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
 
     Args:
         group: the group of the input fields.
+        synchronized: under a TensorFlow distribution strategy, take the batch statistics over the *global* batch
+            (sums all-reduced across replicas) instead of each replica's share, so that training on N devices
+            matches one device.  Costs two all-reduces per layer and step; no effect on one device.  (JAX's
+            ``DataParallel`` computes global statistics by itself.)
         momentum, epsilon, center, scale, beta_initializer, gamma_initializer, moving_mean_initializer,
         moving_variance_initializer, beta_regularizer, gamma_regularizer: as in ``keras.layers.BatchNormalization``.
 
@@ -36,13 +40,14 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
 
     def __init__(self, group="C4", momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 beta_regularizer=None, gamma_regularizer=None, synchronized=False, **kwargs):
         super().__init__(autocast=False, **kwargs)  # keep statistics and moving averages in the variable dtype
         self.group = _groups.get(group)
         if not 0.0 <= momentum <= 1.0 or epsilon <= 0:
             raise ValueError(f"Need 0 <= momentum <= 1 and epsilon > 0. Received: momentum={momentum}, "
                              f"epsilon={epsilon}")
         self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.synchronized = bool(synchronized)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = keras.initializers.get(beta_initializer)
         self.gamma_initializer = keras.initializers.get(gamma_initializer)
@@ -73,9 +78,9 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         if training and self.trainable:
             axes = (0, 1, 2, 4)
             shape = ops.shape(fields)
-            count = ops.cast(shape[0] * shape[1] * shape[2] * shape[4], dtype)
-            mean = ops.sum(fields, axis=axes) / count  # sums, not ops.mean: that drops float64 on JAX/PyTorch
-            variance = ops.sum(ops.square(fields - mean[:, None]), axis=axes) / count
+            count = self._all_replicas(ops.cast(shape[0] * shape[1] * shape[2] * shape[4], dtype))
+            mean = self._all_replicas(ops.sum(fields, axis=axes)) / count  # not ops.mean: it drops float64 on JAX
+            variance = self._all_replicas(ops.sum(ops.square(fields - mean[:, None]), axis=axes)) / count
             self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
             self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
         else:
@@ -88,12 +93,24 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
             outputs = outputs + self.beta[:, None]
         return ops.cast(_groups.merge_group_axis(outputs, self.group), self.compute_dtype)
 
+    def _all_replicas(self, value):
+        """``value`` summed over the replicas of the current TensorFlow strategy (when ``synchronized``)."""
+        if not self.synchronized or keras.backend.backend() != "tensorflow":
+            return value
+        import tensorflow as tf
+
+        context = tf.distribute.get_replica_context()
+        if context is None or context.num_replicas_in_sync == 1:
+            return value
+        return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
+
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
         serialize = keras.initializers.serialize
         return {**super().get_config(), "group": self.group.name, "momentum": self.momentum, "epsilon": self.epsilon,
+                "synchronized": self.synchronized,
                 "center": self.center, "scale": self.scale, "beta_initializer": serialize(self.beta_initializer),
                 "gamma_initializer": serialize(self.gamma_initializer),
                 "moving_mean_initializer": serialize(self.moving_mean_initializer),

@@ -1,0 +1,58 @@
+"""The cloning experiment: the paper's networks, the equivariance measure, and the reproduce pipeline end to end."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from symkeras import cloning, data, models
+from symkeras.reproduce_cloning import (TASKS, cloning_experiment, conv_input_sizes, first_layer_equivariance_error,
+                                        format_cloning_table, symmetric_network)
+
+
+def test_c4_network_is_the_papers_mlpgconvnet():
+    net = symmetric_network(TASKS["rotation-symmetric"], 10, (28, 28, 1))
+    assert conv_input_sizes(net) == [28, 26, 12, 10]
+    frozen = cloning.mlp2gcnn(net)  # exact structure
+    assert models.count_params(net) == models.count_params(frozen) == 26_910  # CLONING.md §2, K = 10
+    x = data.rotation_symmetric_task().arrays("test", limit=4)[0]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(frozen(x)), keras.ops.convert_to_numpy(net(x)),
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_translation_network_sizes():
+    net = symmetric_network(TASKS["translation-breaking"], 20, (48, 48, 1))
+    assert conv_input_sizes(net) == [48]
+
+
+@pytest.mark.parametrize("group, size", [("trivial", 12), ("C4", 11)])
+def test_equivariance_error_is_tiny_for_exact_and_large_for_perturbed_structure(group, size, rng):
+    exact = cloning.exact_structure(size, group)
+    x = np.pad(rng.random((4, size - 4, size - 4, 1)), ((0, 0), (2, 2), (2, 2), (0, 0))).astype("float32")
+    errors = []
+    for structure in (exact, exact + 0.05 * rng.normal(size=exact.shape).astype("float32")):
+        model = keras.Sequential([keras.Input((size, size, 1)), cloning.ClonedConv2D(3, structure)])
+        errors.append(first_layer_equivariance_error(model, group, x))
+    assert errors[0] < 1e-5 and errors[1] > 1e-2, errors
+
+
+def test_fast_experiment_writes_table_json_and_figures(tmp_path, monkeypatch):
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "mnist.npz").symlink_to(data.cache_dir() / "mnist.npz")
+    monkeypatch.setenv("SYMKERAS_DATA_DIR", str(tmp_path / "cache"))  # the 3-step clone goes to a scratch cache
+    result = cloning_experiment("fast", tasks=["translation-breaking"], out=tmp_path / "out", epochs=1,
+                                clone_steps=3, betas=[1.0], verbose=0)
+    rows = result["tasks"]["translation-breaking"]["rows"]
+    assert [r["model"] for r in rows] == ["standard MLP", "CNN", "T(2)-cloned MLP, frozen",
+                                          "T(2)-cloned MLP, unfrozen", "T(2)-cloned MLP, unfrozen + KL β=1"]
+    assert all(0.0 <= r["accuracy"] <= 1.0 and r["params"] > 0 for r in rows)
+    assert rows[2]["params"] == models.count_params(symmetric_network(TASKS["translation-breaking"], 20, (48, 48, 1)))
+    assert rows[3]["params"] > 40_000_000  # the unfrozen structure (9 × 46² × 48²) trains too
+    assert all("equivariance_after" in r for r in rows[2:]) and "equivariance_after" not in rows[1]
+    stored = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert stored["tasks"].keys() == {"translation-breaking"} and stored["peak_memory_gb"] > 0
+    for figure in ("accuracy.png", "equivariance.png", "structure.png"):
+        assert (tmp_path / "out" / figure).stat().st_size > 10_000
+    table = format_cloning_table(result)
+    assert "quoted from the paper: T(2)-cloned MLP" in table and "77.83%" in table and "FAST MODE" in table
