@@ -73,7 +73,7 @@ def network(trainable, beta=0.0):
         keras.layers.Dense(20)])
 
 
-def train(model, epochs=3 if FAST else 20):
+def train(model, epochs=3 if FAST else 8):
     model.compile(optimizer=keras.optimizers.Adam(1e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(x_train, y_train, batch_size=32, epochs=epochs, verbose=0)
@@ -84,7 +84,7 @@ def train(model, epochs=3 if FAST else 20):
                                                          structure))}
 
 
-betas = [1e-2, 1.0] if FAST else [1e-3, 1e-2, 1e-1, 1.0, 10.0]
+betas = [1e-2, 1.0] if FAST else [1e-3, 1e-1, 10.0]
 results = {"frozen": train(network(False)), "unfrozen": train(network(True))}
 for beta in betas:
     results[f"KL β={beta:g}"] = train(network(True, beta))
@@ -111,10 +111,31 @@ ax.grid(alpha=0.3)
 fig.tight_layout()
 
 # %% [markdown]
-# ## Beside the paper
-# Quoted from the seed (not reproduced here, different protocol): on the *translation* symmetry-breaking task the
-# paper reports 77.83% for a T(2)-cloned MLP and 97.53% for a standard MLP. `python -m symkeras reproduce cloning`
-# runs that comparison with this library.
+# ## Beside the paper: the same tasks at full size
+# The experiment above is a miniature. `python -m symkeras reproduce cloning --full` runs the paper's three tasks at
+# full size — the C4 G-CNN of the paper (`MLPGConvNet`) cloned into an MLP for the two rotation tasks, a T(2)-cloned
+# MLP on the 48×48 translation symmetry-breaking task — with a standard MLP and the symmetric network beside the
+# frozen, unfrozen and KL-regularised clones. Its results from this repository's machine are stored in
+# `docs/results/cloning-full/`; here they are, next to the number the paper reports (quoted, their protocol: 60k
+# digits, 50 epochs).
+
+# %%
+from pathlib import Path
+
+from symkeras import reproduce_cloning
+
+stored = Path("../docs/results/cloning-full/results.json")
+if stored.exists():
+    full = reproduce_cloning.load_results(stored)
+    print(reproduce_cloning.format_cloning_table(full))
+    reproduce_cloning.plot_cloning_accuracy(full)
+else:
+    print(f"{stored} is missing: run `python -m symkeras reproduce cloning --full --out docs/results/cloning-full`")
+
+# %% [markdown]
+# Read it row by row: the frozen clone behaves like its symmetric network (near 50% on the rotation-breaking task,
+# where 180° flips the label, and good on the symmetric one); unfreezing lets it learn what the symmetry forbids, and
+# the KL column shows how far each variant moved from its clone — β sets that distance.
 #
 # **When to keep, when to break:** keep the symmetry (freeze, or a large β) when the task truly has it — it is free
 # data efficiency. Break it (unfreeze, small β) when the labels depend on the transformation — and prefer a penalty

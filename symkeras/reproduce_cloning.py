@@ -32,8 +32,9 @@ import numpy as np
 
 from symkeras import data as sk_data
 
-__all__ = ["TASKS", "CloningTask", "symmetric_network", "first_layer_equivariance_error", "cloning_experiment",
-           "format_cloning_table"]
+__all__ = ["TASKS", "CloningTask", "symmetric_network", "conv_input_sizes", "first_layer_equivariance_error",
+           "cloning_experiment", "load_results", "format_cloning_table", "plot_cloning_accuracy",
+           "plot_cloning_equivariance", "plot_cloned_maps"]
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,9 @@ def _settings(mode, epochs, betas, clone_steps):
     fast = mode == "fast"
     return {"train_limit": 512 if fast else None, "test_limit": 500 if fast else None,
             "epochs": epochs or (1 if fast else 10),
-            "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-2, 1.0, 1e2]),
-            "clone_steps": clone_steps or (150 if fast else 1500)}
+            "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1]),
+            "clone_steps": ({"trivial": clone_steps, "C4": clone_steps} if clone_steps else
+                            {"trivial": 100, "C4": 150} if fast else {"trivial": 600, "C4": 1500})}
 
 
 def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None, clone_steps=None,
@@ -147,7 +149,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     """
     import keras
 
-    from symkeras import cloning, models
+    from symkeras import cloning, models, regularizers
     from symkeras.distribute import strategy_scope
     from symkeras.reproduce import _compile, fit_and_score
 
@@ -163,9 +165,10 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         key = f"{group}-n{size}"
         if key not in structures:
             if verbose:
-                print(f"\n== cloning a {group} structure at {size}×{size} ({settings['clone_steps']} steps, cached) ==")
+                print(f"\n== cloning a {group} structure at {size}×{size} ({settings['clone_steps'][group]} steps, "
+                      f"cached) ==")
             structures[key], result["clones"][key] = cloning.cloned_structure(
-                size, group, steps=settings["clone_steps"], seed=seed, verbose=verbose)
+                size, group, steps=settings["clone_steps"][group], seed=seed, verbose=verbose)
         return structures[key]
 
     for task_spec in chosen:
@@ -206,6 +209,8 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                 learning_rate=task_spec.learning_rate, compiled=True)
             if is_clone:
                 row["equivariance_after"] = first_layer_equivariance_error(model, task_spec.group, probe)
+                row["kl_to_clone_nats"] = sum(float(regularizers.kl_divergence(layer.structure, layer.structure_init))
+                                              for layer in model.layers if isinstance(layer, cloning.ClonedConv2D))
             rows.append(row)
         result["tasks"][task_spec.key] = {"description": task.description, "group": task_spec.group,
                                           "batch_size": task_spec.batch_size,
@@ -215,23 +220,27 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                   test_digits=settings["test_limit"] or status["test"],
                   peak_memory_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20)
     (out / "results.json").write_text(json.dumps(result, indent=2))
-    _plot_accuracy(result, out / "accuracy.png")
-    _plot_equivariance(result, out / "equivariance.png")
-    _plot_structures(structures, out / "structure.png")
-    return result
-
-
-def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt
+    for name, fig in (("accuracy", plot_cloning_accuracy(result)), ("equivariance", plot_cloning_equivariance(result)),
+                      ("structure", plot_cloned_maps(structures))):
+        fig.savefig(out / f"{name}.png", dpi=110)
+        plt.close(fig)
+    return result
 
 
-def _plot_accuracy(result, path):
-    plt = _pyplot()
+def load_results(path) -> dict:
+    """A ``results.json`` written by :func:`cloning_experiment`."""
+    return json.loads(Path(path).read_text())
+
+
+def plot_cloning_accuracy(result):
+    """Test accuracy per model, one panel per task, with the paper's quoted numbers as dashed lines."""
+    import matplotlib.pyplot as plt
+
     tasks = result["tasks"]
     fig, axes = plt.subplots(len(tasks), 1, figsize=(8, 2.6 * len(tasks)), squeeze=False)
     for ax, (key, task) in zip(axes[:, 0], tasks.items()):
@@ -246,12 +255,13 @@ def _plot_accuracy(result, path):
         ax.set_title(f"{key}: {task['description']}", fontsize=9)
     fig.suptitle(f"Symmetry cloning: test accuracy ({result['mode']} mode)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def _plot_equivariance(result, path):
-    plt = _pyplot()
+def plot_cloning_equivariance(result):
+    """Equivariance error of each cloned model's first layer before and after training (log scale)."""
+    import matplotlib.pyplot as plt
+
     rows = [(key, r) for key, task in result["tasks"].items() for r in task["rows"] if "equivariance_after" in r]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.5))
     labels = [f"{key}: {r['model'].split(', ', 1)[1]}" for key, r in rows]
@@ -266,16 +276,16 @@ def _plot_equivariance(result, path):
     ax.set_title(f"How much symmetry fine-tuning keeps ({result['mode']} mode)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def _plot_structures(structures, path, window=5):
-    """Rows: exact and cloned effective maps ``E_{r,c}`` for the centre output pixel, one column per tap ``c``,
-    cropped to a ``window × window`` patch of the input around that pixel's receptive field."""
+def plot_cloned_maps(structures: dict, window=5):
+    """Exact and cloned effective maps ``E_{r,c}`` for the centre output pixel, one column per tap ``c``, cropped to
+    a ``window × window`` patch of the input around its receptive field.  ``structures``: ``{"C4-n28": E, ...}``."""
+    import matplotlib.pyplot as plt
+
     from symkeras.cloning import exact_structure
 
-    plt = _pyplot()
     panels = []
     for key, structure in structures.items():
         group, size = key.split("-n")
@@ -283,8 +293,6 @@ def _plot_structures(structures, path, window=5):
         exact = exact_structure(size, group)
         for r in range(min(structure.shape[0], 2)):
             panels += [(f"{key} r={r}\nexact", exact[r]), (f"{key} r={r}\ncloned", structure[r])]
-    if not panels:
-        return
     fig, axes = plt.subplots(len(panels), 9, figsize=(9, 1.15 * len(panels)), squeeze=False)
     for row, (label, maps) in zip(axes, panels):
         m = int(round(np.sqrt(maps.shape[1])))
@@ -301,29 +309,31 @@ def _plot_structures(structures, path, window=5):
         row[0].set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
     fig.suptitle("Cloned effective maps vs exact (centre output pixel, 5×5 input patch; red = +1, blue = −1)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
 def format_cloning_table(result) -> str:
     lines = []
     for key, task in result["tasks"].items():
         lines += [f"\n{key} ({task['description']}); batch {task['batch_size']}, Adam {task['learning_rate']:g}",
-                  f"{'model':<40} {'trainable':>10} {'test acc':>9} {'train s':>8} {'equivariance error':>22}",
-                  "-" * 93]
+                  f"{'model':<40} {'trainable':>10} {'test acc':>9} {'train s':>8} {'equivariance error':>22} "
+                  f"{'KL nats':>9}", "-" * 103]
         for r in task["rows"]:
             eq = (f"{r['equivariance_before']:.1e} → {r['equivariance_after']:.1e}" if "equivariance_after" in r
                   else "—")
+            kl = f"{r['kl_to_clone_nats']:.3g}" if "kl_to_clone_nats" in r else "—"
             lines.append(f"{r['model']:<40} {r['params']:>10,} {100 * r['accuracy']:8.2f}% {r['train_seconds']:8.1f} "
-                         f"{eq:>22}")
+                         f"{eq:>22} {kl:>9}")
         for label, value in result["quoted"].get(key, {}).items():
             lines.append(f"{'  quoted from the paper: ' + label:<40} {'':>10} {100 * value:8.2f}%   (their protocol)")
-    clones = ", ".join(f"{k}: held-out error {v['heldout_relative_error']:.1e}" for k, v in result["clones"].items())
+    clones = ", ".join(f"{k} ({v['steps']:.0f} steps): held-out error {v['heldout_relative_error']:.1e}"
+                       for k, v in result["clones"].items())
     lines += ["", f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits "
               f"from {result['data']}; {result['epochs']} epochs (lr × 0.95 per epoch); seed {result['seed']}; "
               f"peak memory {result['peak_memory_gb']:.1f} GB.",
-              f"clones ({result['clone_steps']} steps): {clones or 'none'}.",
-              "equivariance error: first cloned layer, before → after training (C4: 4 rotations; T(2): 3 shifts)."]
+              f"clones: {clones or 'none'}.",
+              "equivariance error: first cloned layer, before → after training (C4: 4 rotations; T(2): 3 shifts); "
+              "KL nats: Σ over cloned layers of KL(softmax(E) ‖ softmax(E_clone)) after training."]
     if result["mode"] == "fast":
         lines.append("FAST MODE: tiny data, one epoch, rough clones — numbers are a smoke test, not results.")
     return "\n".join(lines)

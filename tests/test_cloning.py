@@ -57,12 +57,16 @@ def test_c4_clone_learns_rotated_tap_maps():
 def test_cloned_structure_is_cached(tmp_path, monkeypatch):
     monkeypatch.setenv("SYMKERAS_DATA_DIR", str(tmp_path))
     first, info = cloning.cloned_structure(6, "trivial", steps=40, verbose=0)
-    assert list((tmp_path / "clones").glob("trivial-valid-n6-steps40-seed0-v1.npz"))
+    assert list((tmp_path / "clones").glob("trivial-valid-n6-steps40-seed0-sgd.npz"))
     start = time.perf_counter()
     second, again = cloning.cloned_structure(6, "trivial", steps=40, verbose=0)
     assert time.perf_counter() - start < 1.0
     np.testing.assert_array_equal(first, second)
     assert info == again
+    # the stored maps are the student's: their distance to the exact maps is the one the report measured
+    error = cloning.structure_error(first, cloning.exact_structure(6))
+    assert error["max_abs"] == pytest.approx(info["structure_max_abs_error"], rel=1e-5)
+    assert error["max_abs"] < 1.0  # all-zero maps would be 1.0 off
 
 
 def _cnn():
@@ -143,3 +147,10 @@ def test_cloned_model_saves_and_loads(tmp_path, rng):
     mlp.save(tmp_path / "mlp.keras")
     loaded = keras.models.load_model(tmp_path / "mlp.keras")
     np.testing.assert_array_equal(ops.convert_to_numpy(loaded(x)), ops.convert_to_numpy(mlp(x)))
+
+
+@pytest.mark.parametrize("group, padding", [("trivial", "valid"), ("C4", "valid"), ("C4", "circular")])
+def test_training_batches_hold_the_teachers_outputs(group, padding):
+    (kernels, images), targets = cloning._batch(np.random.default_rng(0), 7, 3, 2, group, padding)
+    want = cloning.teacher(np.repeat(images, 2, axis=0), kernels.reshape(6, 3, 3), group, padding)
+    np.testing.assert_allclose(targets.reshape(want.shape), want, rtol=1e-5, atol=1e-5)
