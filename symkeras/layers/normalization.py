@@ -73,14 +73,19 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
                                                initializer=self.moving_variance_initializer)
 
     def call(self, inputs, training=None):
-        dtype = self.moving_mean.dtype
-        fields = ops.cast(_groups.split_group_axis(inputs, self.group), dtype)  # (B, H, W, F, |G|)
+        # Per-channel sums reduced over the group axis: no 5-D view of the activations, and the output is one
+        # multiply-add with per-channel factors (each field's factor repeated over its |G| channels).
+        dtype, order = self.moving_mean.dtype, self.group.order
+        x = ops.cast(inputs, dtype)
         if training and self.trainable:
-            axes = (0, 1, 2, 4)
-            shape = ops.shape(fields)
-            count = self._all_replicas(ops.cast(shape[0] * shape[1] * shape[2] * shape[4], dtype))
-            mean = self._all_replicas(ops.sum(fields, axis=axes)) / count  # not ops.mean: it drops float64 on JAX
-            variance = self._all_replicas(ops.sum(ops.square(fields - mean[:, None]), axis=axes)) / count
+            shape = ops.shape(x)
+            count = self._all_replicas(ops.cast(shape[0] * shape[1] * shape[2] * order, dtype))
+
+            def field_sums(values):  # (B, H, W, F·|G|) -> (F,); sums, not ops.mean (it drops float64 on JAX)
+                return self._all_replicas(ops.sum(ops.reshape(ops.sum(values, axis=(0, 1, 2)), (-1, order)), axis=-1))
+
+            mean = field_sums(x) / count
+            variance = field_sums(ops.square(x - ops.repeat(mean, order))) / count
             self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
             self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
         else:
@@ -88,10 +93,11 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         factor = ops.rsqrt(variance + self.epsilon)
         if self.scale:
             factor = factor * self.gamma
-        outputs = (fields - mean[:, None]) * factor[:, None]
+        offset = -mean * factor
         if self.center:
-            outputs = outputs + self.beta[:, None]
-        return ops.cast(_groups.merge_group_axis(outputs, self.group), self.compute_dtype)
+            offset = offset + self.beta
+        outputs = x * ops.repeat(factor, order) + ops.repeat(offset, order)
+        return ops.cast(outputs, self.compute_dtype)
 
     def _all_replicas(self, value):
         """``value`` summed over the replicas of the current TensorFlow strategy (when ``synchronized``)."""
