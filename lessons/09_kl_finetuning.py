@@ -111,13 +111,13 @@ ax.grid(alpha=0.3)
 fig.tight_layout()
 
 # %% [markdown]
-# ## Beside the paper: the same tasks at full size
-# The experiment above is a miniature. `python -m symkeras reproduce cloning --full` runs the paper's three tasks at
-# full size — the C4 G-CNN of the paper (`MLPGConvNet`) cloned into an MLP for the two rotation tasks, a T(2)-cloned
-# MLP on the 48×48 translation symmetry-breaking task — with a standard MLP and the symmetric network beside the
-# frozen, unfrozen and KL-regularised clones. Its results from this repository's machine are stored in
-# `docs/results/cloning-full/`; here they are, next to the number the paper reports (quoted, their protocol: 60k
-# digits, 50 epochs).
+# ## Beside the paper: the same task at full size
+# The experiment above is a miniature. `python -m symkeras reproduce cloning --full` runs the paper's tasks at full
+# size — the paper's C4 G-CNN (`MLPGConvNet`) cloned into an MLP for the two rotation tasks, a T(2)-cloned MLP on the
+# 48×48 translation symmetry-breaking task — with a standard MLP and the symmetric network beside the frozen,
+# unfrozen and KL-regularised clones. What this repository's build machine measured is stored in
+# `docs/results/cloning-full/` (its footer gives the protocol: tasks, epochs, digits); here it is, next to the numbers
+# the paper reports (quoted, their protocol: 60k digits, 50 epochs).
 
 # %%
 from pathlib import Path

@@ -193,14 +193,17 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
             structure_for(size, task_spec.group)
         rows = []
         for name, make in variants.items():
+            is_clone = name.startswith(task_spec.clone_name)
+            # XLA fuses the optimizer and KL passes over the millions of structure entries (KL step 3.2× faster
+            # at 48 px); convolutions stay on the default path (XLA's CPU convolutions are slower).
+            jit = "auto" if name == task_spec.symmetric_name or keras.backend.backend() == "torch" else True
             keras.utils.set_random_seed(seed)
             with strategy_scope(strategy):
                 model = make()
-                _compile(model, task_spec.learning_rate)
+                _compile(model, task_spec.learning_rate, jit_compile=jit)
             if verbose:
                 print(f"\n== {task_spec.key}: {name} ({models.count_params(model):,} trainable parameters) ==")
             row = {"model": name, "params": models.count_params(model)}
-            is_clone = name.startswith(task_spec.clone_name)
             if is_clone:
                 row["equivariance_before"] = first_layer_equivariance_error(model, task_spec.group, probe)
             train = task.dataset("train", batch_size=task_spec.batch_size, seed=seed, limit=settings["train_limit"])
