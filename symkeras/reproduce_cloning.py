@@ -131,9 +131,9 @@ def first_layer_equivariance_error(model, group: str, x) -> float:
     return float(max(errors))
 
 
-def _settings(mode, epochs, betas, clone_steps):
+def _settings(mode, epochs, betas, clone_steps, train_limit):
     fast = mode == "fast"
-    return {"train_limit": 512 if fast else None, "test_limit": 500 if fast else None,
+    return {"train_limit": train_limit or (512 if fast else None), "test_limit": 500 if fast else None,
             "epochs": epochs or (1 if fast else 10),
             "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1]),
             "clone_steps": ({"trivial": clone_steps, "C4": clone_steps} if clone_steps else
@@ -141,11 +141,12 @@ def _settings(mode, epochs, betas, clone_steps):
 
 
 def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None, clone_steps=None,
-                       strategy="none", verbose=1) -> dict:
+                       strategy="none", train_limit=None, verbose=1) -> dict:
     """Run the experiment on ``tasks`` (default: all of :data:`TASKS`); return (and write) the results.
 
     ``strategy`` (see :mod:`symkeras.distribute`) distributes the classifier training; the clones themselves are
     trained once per configuration on one device and cached (:func:`~symkeras.cloning.cloned_structure`).
+    ``epochs``, ``betas``, ``clone_steps`` and ``train_limit`` (training digits) override the mode's settings.
     """
     import keras
 
@@ -153,7 +154,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     from symkeras.distribute import strategy_scope
     from symkeras.reproduce import _compile, fit_and_score
 
-    settings = _settings(mode, epochs, betas, clone_steps)
+    settings = _settings(mode, epochs, betas, clone_steps, train_limit)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     chosen = [TASKS[key] for key in (tasks or TASKS)]
@@ -195,8 +196,10 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         for name, make in variants.items():
             is_clone = name.startswith(task_spec.clone_name)
             # XLA fuses the optimizer and KL passes over the millions of structure entries (KL step 3.2× faster
-            # at 48 px); convolutions stay on the default path (XLA's CPU convolutions are slower).
-            jit = "auto" if name == task_spec.symmetric_name or keras.backend.backend() == "torch" else True
+            # at 48 px); convolutions stay on the default path (XLA's CPU convolutions are slower), and so does
+            # distributed training (a forced XLA step reads every replica's variables from one device).
+            plain = name == task_spec.symmetric_name or keras.backend.backend() == "torch" or strategy != "none"
+            jit = "auto" if plain else True
             keras.utils.set_random_seed(seed)
             with strategy_scope(strategy):
                 model = make()
