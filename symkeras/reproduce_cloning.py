@@ -248,14 +248,18 @@ def plot_cloning_accuracy(result):
     import matplotlib.pyplot as plt
 
     tasks = result["tasks"]
-    fig, axes = plt.subplots(len(tasks), 1, figsize=(8, 2.6 * len(tasks)), squeeze=False)
+    heights = [0.32 * len(task["rows"]) + 1.1 for task in tasks.values()]
+    fig, axes = plt.subplots(len(tasks), 1, figsize=(9, sum(heights) + 0.6), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
     for ax, (key, task) in zip(axes[:, 0], tasks.items()):
         names = [r["model"] for r in task["rows"]]
         ax.barh(names, [100 * r["accuracy"] for r in task["rows"]], color="tab:blue")
-        for label, value in result["quoted"].get(key, {}).items():
-            ax.axvline(100 * value, ls="--", color="gray")
-            ax.text(100 * value, -0.6, f"paper: {label}", fontsize=7, ha="right", va="bottom", rotation=90)
+        for (label, value), style in zip(result["quoted"].get(key, {}).items(), ("--", ":")):
+            ax.axvline(100 * value, ls=style, color="gray", label=f"paper (quoted): {label} {100 * value:.2f}%")
+        if result["quoted"].get(key):
+            ax.legend(fontsize=7, loc="lower right")
         ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=8)
         ax.set_xlim(0, 100)
         ax.set_xlabel("test accuracy (%)")
         ax.set_title(f"{key}: {task['description']}", fontsize=9)
