@@ -137,7 +137,7 @@ def _settings(mode, epochs, betas, clone_steps, train_limit):
             "epochs": epochs or (1 if fast else 10),
             "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1]),
             "clone_steps": ({"trivial": clone_steps, "C4": clone_steps} if clone_steps else
-                            {"trivial": 100, "C4": 150} if fast else {"trivial": 600, "C4": 1500})}
+                            {"trivial": 40, "C4": 100} if fast else {"trivial": 600, "C4": 1500})}
 
 
 def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None, clone_steps=None,
