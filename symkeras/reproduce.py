@@ -83,7 +83,7 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
         p4 = models.p4cnn(10)
         width = models.match_width(lambda w: models.cnn(w), models.count_params(p4))
         keras.utils.set_random_seed(seed)
-        sync = strategy != "none"  # batch statistics over the global batch, as on one device
+        sync = strategy in ("mirrored", "multiworker")  # global batch statistics, as on one device (TF strategies)
         return {"cnn": lambda: models.cnn(width, name="cnn", synchronized_bn=sync),
                 "p4cnn": lambda: models.p4cnn(10, synchronized_bn=sync)}
 

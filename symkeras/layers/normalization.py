@@ -29,7 +29,7 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         group: the group of the input fields.
         synchronized: under a TensorFlow distribution strategy, take the batch statistics over the *global* batch
             (sums all-reduced across replicas) instead of each replica's share, so that training on N devices
-            matches one device.  Costs two all-reduces per layer and step; no effect on one device.  (JAX's
+            matches one device.  Costs three small all-reduces per layer and step; no effect on one device.  (JAX's
             ``DataParallel`` computes global statistics by itself.)
         momentum, epsilon, center, scale, beta_initializer, gamma_initializer, moving_mean_initializer,
         moving_variance_initializer, beta_regularizer, gamma_regularizer: as in ``keras.layers.BatchNormalization``.
