@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import resource
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,8 +167,8 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         key = f"{group}-n{size}"
         if key not in structures:
             if verbose:
-                print(f"\n== cloning a {group} structure at {size}×{size} ({settings['clone_steps'][group]} steps, "
-                      f"cached) ==")
+                print(f"\n== cloning a {group} structure at {size}×{size} ({settings['clone_steps'][group]} steps; "
+                      f"reused from the cache when present) ==")
             structures[key], result["clones"][key] = cloning.cloned_structure(
                 size, group, steps=settings["clone_steps"][group], seed=seed, verbose=verbose)
         return structures[key]
@@ -224,7 +225,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     status = sk_data.cache_status()
     result.update(train_digits=settings["train_limit"] or status["train"],
                   test_digits=settings["test_limit"] or status["test"],
-                  peak_memory_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20)
+                  peak_memory_gb=_peak_memory_gb())
     (out / "results.json").write_text(json.dumps(result, indent=2))
     import matplotlib
 
@@ -236,6 +237,12 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         fig.savefig(out / f"{name}.png", dpi=110)
         plt.close(fig)
     return result
+
+
+def _peak_memory_gb() -> float:
+    """Peak resident memory of this process so far (``ru_maxrss`` is in KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2 ** (30 if sys.platform == "darwin" else 20)
 
 
 def load_results(path) -> dict:
