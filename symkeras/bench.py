@@ -125,7 +125,7 @@ def _training_models():
             "cloned MLP (mlp2gcnn, frozen)": lambda: cloning.mlp2gcnn(gcnn)}
 
 
-def training_benchmark(batch=64, steps=10, rounds=3, pipeline_steps=None) -> dict:
+def training_benchmark(batch=64, steps=10, rounds=3) -> dict:
     """Images/s of ``model.fit`` over ``steps`` batches of in-memory data, per model; the ``tf.data`` pipeline of
     the rotation task alone; and the baseline CNN fed by that pipeline (input-bound if it is much slower)."""
     import keras
