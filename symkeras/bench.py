@@ -176,6 +176,7 @@ def cloning_benchmark(size=28, images=64, kernels=16, steps=10, rounds=3) -> lis
     import keras
 
     from symkeras import cloning
+    from symkeras.distribute import jit_compile_for
 
     rng = np.random.default_rng(0)
     (k, x), target = cloning._batch(rng, size, images, kernels, "trivial", "valid")
@@ -186,7 +187,7 @@ def cloning_benchmark(size=28, images=64, kernels=16, steps=10, rounds=3) -> lis
     dense_target = rng.standard_normal((images, 9 * m2)).astype("float32")
     for model in (structured, dense):
         model.compile(optimizer=keras.optimizers.Adam(1e-3, global_clipnorm=1.0), loss="mse",
-                      jit_compile=keras.backend.backend() != "torch")
+                      jit_compile=jit_compile_for(dense=True))
     batches = {"structured student": ((k, x), target), "plain Dense student": (x, dense_target)}
     models = {"structured student": structured, "plain Dense student": dense}
 

@@ -31,6 +31,7 @@ import numpy as np
 from keras import ops
 
 from symkeras import groups as _groups
+from symkeras.distribute import jit_compile_for
 
 __all__ = ["shift_structure", "exact_structure", "correlate", "teacher", "StructuredStudent", "CloneReport",
            "clone", "RECIPES", "cloned_structure", "structure_error", "ClonedConv2D", "mlp2cnn", "mlp2gcnn"]
@@ -259,7 +260,7 @@ def clone(student: StructuredStudent, steps: int = 2000, images_per_step: int = 
     else:
         raise ValueError(f"`optimizer` must be 'adam' or 'sgd'. Received: optimizer={optimizer!r}")
     # XLA fuses the optimizer's element-wise passes over the 9·m²·n² map entries, which dominate a step at large n.
-    student.compile(optimizer=opt, loss="mse", metrics=[_LastBatchMSE()], jit_compile=keras.backend.backend() != "torch")
+    student.compile(optimizer=opt, loss="mse", metrics=[_LastBatchMSE()], jit_compile=jit_compile_for(dense=True))
     stopper = _StopAtTolerance(tolerance)
     start = time.perf_counter()
     student.fit(batches(), steps_per_epoch=steps, epochs=1, verbose=verbose, callbacks=[stopper])

@@ -15,10 +15,26 @@ from __future__ import annotations
 
 import contextlib
 
-__all__ = ["STRATEGIES", "split_cpu", "strategy_scope"]
+__all__ = ["STRATEGIES", "jit_compile_for", "split_cpu", "strategy_scope"]
 
 STRATEGIES = ("none", "mirrored", "multiworker", "data-parallel")
 _TF_STRATEGIES: dict = {}
+
+
+def jit_compile_for(dense: bool, strategy: str = "none"):
+    """The ``jit_compile`` argument for :meth:`keras.Model.compile`: ``True`` where XLA pays off, else ``"auto"``.
+
+    * dense models over millions of weights (cloned MLPs, clone students): ``True`` — XLA fuses the optimizer and KL
+      passes over the structure (a 48-px clone's optimizer step 3.4× faster on CPU);
+    * convnets (``dense=False``): ``"auto"`` — Keras then uses XLA on GPUs only; XLA's CPU convolutions are 2–3× slower;
+    * the PyTorch backend (``"auto"`` means eager there) and any distribution strategy (a forced XLA step under
+      ``MirroredStrategy`` reads every replica's variables from one device): ``"auto"``.
+    """
+    import keras
+
+    if dense and strategy == "none" and keras.backend.backend() != "torch":
+        return True
+    return "auto"
 
 
 def split_cpu(devices: int = 2) -> list[str]:

@@ -152,7 +152,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     import keras
 
     from symkeras import cloning, models, regularizers
-    from symkeras.distribute import strategy_scope
+    from symkeras.distribute import jit_compile_for, strategy_scope
     from symkeras.reproduce import _compile, fit_and_score
 
     settings = _settings(mode, epochs, betas, clone_steps, train_limit)
@@ -196,11 +196,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         rows = []
         for name, make in variants.items():
             is_clone = name.startswith(task_spec.clone_name)
-            # XLA fuses the optimizer and KL passes over the millions of structure entries (KL step 3.2× faster
-            # at 48 px); convolutions stay on the default path (XLA's CPU convolutions are slower), and so does
-            # distributed training (a forced XLA step reads every replica's variables from one device).
-            plain = name == task_spec.symmetric_name or keras.backend.backend() == "torch" or strategy != "none"
-            jit = "auto" if plain else True
+            jit = jit_compile_for(dense=name != task_spec.symmetric_name, strategy=strategy)
             keras.utils.set_random_seed(seed)
             with strategy_scope(strategy):
                 model = make()

@@ -70,3 +70,15 @@ def test_unknown_or_mismatched_strategies_are_explained():
     with pytest.raises(ValueError, match="needs KERAS_BACKEND=jax"):
         with strategy_scope("data-parallel"):
             pass
+
+
+def test_jit_compile_for_forces_xla_only_for_dense_models_on_one_device():
+    import keras
+
+    from symkeras.distribute import jit_compile_for
+
+    dense = True if keras.backend.backend() != "torch" else "auto"  # "auto" is eager under PyTorch
+    assert jit_compile_for(dense=True) is dense
+    assert jit_compile_for(dense=False) == "auto"  # XLA's CPU convolutions are slower; Keras picks XLA on GPUs
+    for strategy in ("mirrored", "multiworker", "data-parallel"):
+        assert jit_compile_for(dense=True, strategy=strategy) == "auto"
