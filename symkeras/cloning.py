@@ -34,7 +34,8 @@ from symkeras import groups as _groups
 from symkeras.distribute import jit_compile_for
 
 __all__ = ["shift_structure", "exact_structure", "correlate", "teacher", "StructuredStudent", "CloneReport",
-           "clone", "RECIPES", "cloned_structure", "structure_error", "ClonedConv2D", "mlp2cnn", "mlp2gcnn"]
+           "clone", "RECIPES", "clone_cache_path", "cloned_structure", "structure_error",
+           "ClonedConv2D", "mlp2cnn", "mlp2gcnn"]
 
 _ROTATIONS = {"trivial": 1, "C4": 4}
 
@@ -282,6 +283,15 @@ RECIPES = {
 }
 
 
+def clone_cache_path(size: int, group="trivial", padding: str = "valid", steps: int = 2000, seed: int = 0) -> Path:
+    """Where :func:`cloned_structure` keeps the clone of this configuration (it may not exist yet)."""
+    from symkeras.data import cache_dir
+
+    group = _groups.get(group).name
+    name = f"{group}-{padding}-n{size}-steps{steps}-seed{seed}-{RECIPES[group]['optimizer']}.npz"
+    return Path(cache_dir()) / "clones" / name
+
+
 def cloned_structure(size: int, group="trivial", padding: str = "valid", steps: int = 2000, seed: int = 0,
                      verbose: int = 1, cache: bool = True):
     """Effective maps ``(R, 9, m², n²)`` of a student cloned with :data:`RECIPES` — from the cache when present.
@@ -289,11 +299,9 @@ def cloned_structure(size: int, group="trivial", padding: str = "valid", steps: 
     Returns ``(structure, info)`` where ``info`` holds the :class:`CloneReport` numbers.  The cache lives in
     ``<symkeras data cache>/clones`` and is keyed by every setting that changes the result.
     """
-    from symkeras.data import cache_dir
-
     group = _groups.get(group).name
     recipe = RECIPES[group]
-    path = Path(cache_dir()) / "clones" / f"{group}-{padding}-n{size}-steps{steps}-seed{seed}-{recipe['optimizer']}.npz"
+    path = clone_cache_path(size, group, padding, steps, seed)
     if cache and path.exists():
         with np.load(path) as stored:
             return stored["structure"], {k: float(stored[k]) for k in stored.files if k != "structure"}

@@ -17,8 +17,9 @@ and MLPs rebuilt from that network by :func:`~symkeras.cloning.mlp2gcnn` / :func
 after training: how much symmetry fine-tuning kept.
 
 Writes ``results.json``, ``accuracy.png`` (a bar chart per task), ``structure.png`` (cloned effective maps beside
-the exact shift / rotated-shift maps) and ``equivariance.png`` (before vs after fine-tuning).  See
-``../shared/CLONING.md`` for what the original code does and where this differs.
+the exact shift / rotated-shift maps) and ``equivariance.png`` (before vs after fine-tuning); tasks run separately
+with the same settings into the same directory accumulate there.  See ``../shared/CLONING.md`` for what the original
+code does and where this differs.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ import numpy as np
 from symkeras import data as sk_data
 
 __all__ = ["TASKS", "CloningTask", "symmetric_network", "conv_input_sizes", "first_layer_equivariance_error",
-           "cloning_experiment", "load_results", "format_cloning_table", "plot_cloning_accuracy",
-           "plot_cloning_equivariance", "plot_cloned_maps"]
+           "cloning_experiment", "combine_results", "write_results", "load_results", "format_cloning_table",
+           "plot_cloning_accuracy", "plot_cloning_equivariance", "plot_cloned_maps"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     ``strategy`` (see :mod:`symkeras.distribute`) distributes the classifier training; the clones themselves are
     trained once per configuration on one device and cached (:func:`~symkeras.cloning.cloned_structure`).
     ``epochs``, ``betas``, ``clone_steps`` and ``train_limit`` (training digits) override the mode's settings.
+    Tasks accumulate: when ``out/results.json`` holds other tasks run with the same settings, they are kept (see
+    :func:`combine_results`), so the tasks can be run one at a time, e.g. as separate jobs.
     """
     import keras
 
@@ -222,16 +225,47 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     result.update(train_digits=settings["train_limit"] or status["train"],
                   test_digits=settings["test_limit"] or status["test"],
                   peak_memory_gb=_peak_memory_gb())
-    (out / "results.json").write_text(json.dumps(result, indent=2))
+    return write_results(result, out, structures, verbose=verbose)
+
+
+def write_results(result: dict, out, structures=None, verbose: int = 1) -> dict:
+    """Write ``results.json`` and the figures to ``out``, keeping other tasks of an earlier run there with the same
+    protocol (:func:`combine_results`); return what was written.
+
+    ``structures`` (``{"C4-n28": E, ...}``) feed the figure of cloned maps, which shows the first (largest) clone of
+    each group; a clone not given is read from the clone cache when it is there.
+    """
     import matplotlib
 
+    from symkeras import cloning
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / "results.json").exists():
+        result = combine_results(load_results(out / "results.json"), result, verbose=verbose)
+    shown = {}
+    for key in result["clones"]:
+        group, size = key.split("-n")
+        if int(size) > shown.get(group, (0, ""))[0]:
+            shown[group] = (int(size), key)
+    maps = {}
+    for group, (size, key) in sorted(shown.items()):
+        options = {"steps": result["clone_steps"][group], "seed": result["seed"]}
+        if key in (structures or {}):
+            maps[key] = structures[key]
+        elif cloning.clone_cache_path(size, group, **options).exists():
+            maps[key] = cloning.cloned_structure(size, group, verbose=0, **options)[0]
+    (out / "results.json").write_text(json.dumps(result, indent=2))
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    for name, fig in (("accuracy", plot_cloning_accuracy(result)), ("equivariance", plot_cloning_equivariance(result)),
-                      ("structure", plot_cloned_maps(structures))):
-        fig.savefig(out / f"{name}.png", dpi=110)
-        plt.close(fig)
+    figures = {"accuracy": plot_cloning_accuracy, "equivariance": plot_cloning_equivariance}
+    for name, plot in figures.items():
+        plot(result).savefig(out / f"{name}.png", dpi=110)
+        plt.close("all")
+    if maps:  # none when the clones of kept tasks are no longer cached
+        plot_cloned_maps(maps).savefig(out / "structure.png", dpi=110)
+        plt.close("all")
     return result
 
 
@@ -239,6 +273,27 @@ def _peak_memory_gb() -> float:
     """Peak resident memory of this process so far (``ru_maxrss`` is in KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2 ** (30 if sys.platform == "darwin" else 20)
+
+
+_PROTOCOL = ("mode", "seed", "train_limit", "test_limit", "epochs", "betas", "clone_steps", "data")
+
+
+def combine_results(earlier: dict, later: dict, verbose: int = 1) -> dict:
+    """``later`` plus the tasks (and clones) of ``earlier`` that it did not rerun — if both used the same protocol
+    (mode, seed, data, epochs, β values, clone steps); otherwise ``later`` alone.  Task order follows :data:`TASKS`."""
+    differ = [key for key in _PROTOCOL if earlier.get(key) != later.get(key)]
+    kept = [key for key in earlier["tasks"] if key not in later["tasks"]]
+    if differ or not kept:
+        if verbose and kept:
+            print(f"results.json: replacing {', '.join(kept)} from an earlier run with other settings "
+                  f"({', '.join(f'{k} {earlier.get(k)} → {later.get(k)}' for k in differ)})")
+        return later
+    if verbose:
+        print(f"results.json: keeping {', '.join(kept)} from an earlier run with the same settings")
+    tasks = {**earlier["tasks"], **later["tasks"]}
+    return {**later, "tasks": {key: tasks[key] for key in TASKS if key in tasks},
+            "clones": {**earlier["clones"], **later["clones"]},
+            "peak_memory_gb": max(earlier["peak_memory_gb"], later["peak_memory_gb"])}
 
 
 def load_results(path) -> dict:

@@ -4,13 +4,15 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
 from symkeras import cloning, data, models
-from symkeras.reproduce_cloning import TASKS, conv_input_sizes, first_layer_equivariance_error, symmetric_network
+from symkeras.reproduce_cloning import (TASKS, combine_results, conv_input_sizes, first_layer_equivariance_error,
+                                       symmetric_network, write_results)
 
 
 def test_c4_network_is_the_papers_mlpgconvnet():
@@ -51,6 +53,31 @@ print(json.dumps({"table": format_cloning_table(result), "result": result}))
 
 
 @pytest.mark.slow
+def _run(tasks, epochs=3, memory=1.0):
+    return {"mode": "full", "seed": 0, "train_limit": None, "test_limit": None, "epochs": epochs, "betas": [0.1],
+            "clone_steps": {"trivial": 600, "C4": 1500}, "data": "mnist", "peak_memory_gb": memory,
+            "clones": {f"{t}-clone": {} for t in tasks}, "tasks": {t: {"rows": [t]} for t in tasks}}
+
+
+def test_runs_with_the_same_protocol_accumulate_tasks_in_task_order():
+    earlier, later = _run(["translation-breaking", "rotation-symmetric"], memory=4.6), _run(["rotation-breaking"])
+    combined = combine_results(earlier, later, verbose=0)
+    assert list(combined["tasks"]) == list(TASKS)  # rotation-symmetric, rotation-breaking, translation-breaking
+    assert combined["clones"].keys() == {"translation-breaking-clone", "rotation-symmetric-clone",
+                                         "rotation-breaking-clone"}
+    assert combined["peak_memory_gb"] == 4.6
+    rerun = combine_results(earlier, _run(["rotation-symmetric"]), verbose=0)  # a rerun task replaces the old one
+    assert rerun["tasks"]["rotation-symmetric"] is not earlier["tasks"]["rotation-symmetric"]
+    assert list(rerun["tasks"]) == ["rotation-symmetric", "translation-breaking"]
+
+
+def test_runs_with_another_protocol_replace_earlier_results(capsys):
+    later = _run(["rotation-breaking"], epochs=10)
+    assert combine_results(_run(["translation-breaking"]), later) is later
+    printed = capsys.readouterr().out
+    assert "replacing translation-breaking" in printed and "epochs 3 → 10" in printed
+
+
 def test_fast_experiment_on_two_replicas_writes_table_json_and_figures(tmp_path):
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "mnist.npz").symlink_to(data.cache_dir() / "mnist.npz")  # the 3-step clone goes here
@@ -76,3 +103,15 @@ def test_fast_experiment_on_two_replicas_writes_table_json_and_figures(tmp_path)
     for figure in ("accuracy.png", "equivariance.png", "structure.png"):
         assert (tmp_path / "out" / figure).stat().st_size > 10_000
     assert "quoted from the paper: T(2)-cloned MLP" in table and "77.83%" in table and "FAST MODE" in table
+
+
+def test_write_results_keeps_earlier_tasks_and_draws_their_figures(tmp_path):
+    earlier = json.loads((Path(__file__).parents[1] / "docs/results/cloning-full/results.json").read_text())
+    (tmp_path / "results.json").write_text(json.dumps(earlier))
+    later = {**earlier, "clones": {}, "tasks": {"rotation-symmetric": {**earlier["tasks"]["translation-breaking"],
+                                                                       "description": "pretend"}}}
+    written = write_results(later, tmp_path, verbose=0)
+    assert list(written["tasks"]) == ["rotation-symmetric", "translation-breaking"]
+    assert json.loads((tmp_path / "results.json").read_text()) == written
+    for figure in ("accuracy.png", "equivariance.png"):
+        assert (tmp_path / figure).stat().st_size > 10_000
