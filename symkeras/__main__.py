@@ -121,7 +121,8 @@ def reproduce(args) -> int:
 
             split_cpu(args.devices)
         result = reproduce_cloning.cloning_experiment(mode=mode, tasks=args.task, out=out, seed=args.seed,
-                                                      epochs=args.epochs, betas=args.beta, strategy=args.strategy)
+                                                      epochs=args.epochs, betas=args.beta,
+                                                      anchored_betas=args.anchored_beta, strategy=args.strategy)
         print("\n" + reproduce_cloning.format_cloning_table(result))
         print(f"\nwrote {out}/results.json, accuracy.png, equivariance.png and structure.png")
     return 0
@@ -205,6 +206,9 @@ def main(argv=None) -> int:
                    help="cloning: run only this task (repeatable; default all three)")
     p.add_argument("--beta", action="append", type=float,
                    help="cloning: a KL-to-init strength to train with (repeatable; default 1 (fast), 1e-3 1e-1 10 (full))")
+    p.add_argument("--anchored-beta", action="append", type=float,
+                   help="cloning: also train with the anchored KL-to-init, softmax([E, 0]), at this strength "
+                        "(repeatable; default none)")
     p.add_argument("--strategy", default="none", choices=["none", "mirrored", "multiworker", "data-parallel"],
                    help="distribution strategy: mirrored = all local GPUs, multiworker = hosts in TF_CONFIG")
     p.add_argument("--devices", type=int, help="split the CPU into this many logical devices first (testing)")

@@ -335,14 +335,15 @@ class ClonedConv2D(keras.layers.Layer):
     computes exactly a valid convolution (``R = 1``), a C4 lifting convolution (``R = 4``, image input) or a C4 group
     convolution (``R = 4``, field input; slot permutation exact, tap rotation from ``E``).  ``structure_trainable``
     lets fine-tuning move ``E`` away from the symmetry; ``structure_beta > 0`` adds ``β·KL(softmax(E) ‖ softmax(E₀))``
-    (softmax over the 9 taps, summed over slices, in nats; see :class:`symkeras.regularizers.KLToInit`) to the loss.
+    (softmax over the 9 taps, summed over slices, in nats; see :class:`symkeras.regularizers.KLToInit`) to the loss,
+    ``structure_anchored=True`` the anchored form ``softmax([E, 0])`` that also sees a shift common to all taps.
 
     Input shape: ``(batch, n, n, channels)``.  Output shape: ``(batch, m, m, filters·R)`` (orientation fastest).
     """
 
     def __init__(self, filters, structure=None, input_size=None, output_size=None, rotations=None,
-                 group_input=False, structure_trainable=False, structure_beta=0.0, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", **kwargs):
+                 group_input=False, structure_trainable=False, structure_beta=0.0, structure_anchored=False,
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         if structure is not None:
             structure = np.asarray(structure, np.float32)
@@ -360,7 +361,7 @@ class ClonedConv2D(keras.layers.Layer):
             raise ValueError("group_input=True (a C4 field input) needs a C4 structure (R = 4).")
         self.filters, self.input_size, self.rotations = int(filters), int(input_size), int(rotations)
         self.group_input, self.structure_trainable = bool(group_input), bool(structure_trainable)
-        self.structure_beta = float(structure_beta)
+        self.structure_beta, self.structure_anchored = float(structure_beta), bool(structure_anchored)
         self._structure_value = structure
         self.activation = keras.activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -381,7 +382,8 @@ class ClonedConv2D(keras.layers.Layer):
                 else "zeros")
         shape = (self.rotations, 9, m2, n * n)
         self.structure_init = self.add_weight(name="structure_init", shape=shape, initializer=init, trainable=False)
-        regularizer = KLToInit(self.structure_beta, self.structure_init, axis=1) if self.structure_beta else None
+        regularizer = (KLToInit(self.structure_beta, self.structure_init, axis=1, anchored=self.structure_anchored)
+                       if self.structure_beta else None)
         # Created trainable and then switched, so that freeze_structure / unfreeze can toggle it later (TensorFlow
         # never differentiates through a variable that was created non-trainable).
         self.structure = self.add_weight(name="structure", shape=shape, initializer=init, regularizer=regularizer)
@@ -433,6 +435,7 @@ class ClonedConv2D(keras.layers.Layer):
                 "output_size": self.output_size,
                 "rotations": self.rotations, "group_input": self.group_input,
                 "structure_trainable": self.structure_trainable, "structure_beta": self.structure_beta,
+                "structure_anchored": self.structure_anchored,
                 "activation": keras.activations.serialize(self.activation) if self.activation else None,
                 "use_bias": self.use_bias, "kernel_initializer": keras.initializers.serialize(self.kernel_initializer)}
 
@@ -476,19 +479,20 @@ def _rebuild(model, structure_for, **options):
     return keras.Model(inputs, x, name=f"mlp_from_{model.name}")
 
 
-def mlp2cnn(model, structure_for=None, structure_trainable=False, structure_beta=0.0):
+def mlp2cnn(model, structure_for=None, structure_trainable=False, structure_beta=0.0, structure_anchored=False):
     """An MLP computing what ``model`` (a ``keras.Sequential`` CNN of 3×3 'valid' ``Conv2D`` layers and pointwise /
     pooling / dense layers) computes: each convolution becomes a :class:`ClonedConv2D` with the same kernels.
 
     ``structure_for(size, group)`` gives the structure for an input side (default: :func:`exact_structure`; pass
-    e.g. ``lambda n, g: cloned_structure(n, g)[0]`` to use cloned maps).  ``structure_trainable`` and
-    ``structure_beta`` are passed to every :class:`ClonedConv2D` (unfrozen fine-tuning, KL-to-init).
+    e.g. ``lambda n, g: cloned_structure(n, g)[0]`` to use cloned maps).  ``structure_trainable``,
+    ``structure_beta`` and ``structure_anchored`` are passed to every :class:`ClonedConv2D` (unfrozen fine-tuning,
+    KL-to-init).
     """
-    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)),
-                    structure_trainable=structure_trainable, structure_beta=structure_beta)
+    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)), structure_trainable=structure_trainable,
+                    structure_beta=structure_beta, structure_anchored=structure_anchored)
 
 
-def mlp2gcnn(model, structure_for=None, structure_trainable=False, structure_beta=0.0):
+def mlp2gcnn(model, structure_for=None, structure_trainable=False, structure_beta=0.0, structure_anchored=False):
     """:func:`mlp2cnn` for C4 G-CNNs (``LiftingConv2D`` / ``GroupConv2D`` over C4, 3×3, 'valid')."""
-    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)),
-                    structure_trainable=structure_trainable, structure_beta=structure_beta)
+    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)), structure_trainable=structure_trainable,
+                    structure_beta=structure_beta, structure_anchored=structure_anchored)

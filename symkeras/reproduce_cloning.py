@@ -13,7 +13,8 @@ task                        group   classes  what an exactly symmetric model can
 models: a standard MLP; the symmetric network (a G-CNN after the paper's ``MLPGConvNet``, or a one-layer CNN);
 and MLPs rebuilt from that network by :func:`~symkeras.cloning.mlp2gcnn` / :func:`~symkeras.cloning.mlp2cnn` with
 *cloned* structure — frozen (only kernels and head train), unfrozen (the structure trains too), and unfrozen with
-``KLToInit`` for each β.  Each cloned row also reports the equivariance error of its first cloned layer before and
+``KLToInit`` for each β (and, on request, the anchored ``KLToInit`` that also sees a shift common to all taps).
+Each cloned row also reports the equivariance error of its first cloned layer before and
 after training: how much symmetry fine-tuning kept.
 
 Writes ``results.json``, ``accuracy.png`` (a bar chart per task), ``structure.png`` (cloned effective maps beside
@@ -133,22 +134,24 @@ def first_layer_equivariance_error(model, group: str, x) -> float:
     return float(max(errors))
 
 
-def _settings(mode, epochs, betas, clone_steps, train_limit):
+def _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit):
     fast = mode == "fast"
     return {"train_limit": train_limit or (512 if fast else None), "test_limit": 500 if fast else None,
             "epochs": epochs or (1 if fast else 10),
             "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1]),
+            "anchored_betas": list(anchored_betas or []),
             "clone_steps": ({"trivial": clone_steps, "C4": clone_steps} if clone_steps else
                             {"trivial": 40, "C4": 100} if fast else {"trivial": 600, "C4": 1500})}
 
 
-def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None, clone_steps=None,
-                       strategy="none", train_limit=None, verbose=1) -> dict:
+def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None,
+                       anchored_betas=None, clone_steps=None, strategy="none", train_limit=None, verbose=1) -> dict:
     """Run the experiment on ``tasks`` (default: all of :data:`TASKS`); return (and write) the results.
 
     ``strategy`` (see :mod:`symkeras.distribute`) distributes the classifier training; the clones themselves are
     trained once per configuration on one device and cached (:func:`~symkeras.cloning.cloned_structure`).
-    ``epochs``, ``betas``, ``clone_steps`` and ``train_limit`` (training digits) override the mode's settings.
+    ``epochs``, ``betas``, ``clone_steps`` and ``train_limit`` (training digits) override the mode's settings;
+    ``anchored_betas`` adds rows trained with the anchored KL (:class:`~symkeras.regularizers.KLToInit`).
     Tasks accumulate: when ``out/results.json`` holds other tasks run with the same settings, they are kept (see
     :func:`combine_results`), so the tasks can be run one at a time, e.g. as separate jobs.
     """
@@ -158,7 +161,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     from symkeras.distribute import jit_compile_for, strategy_scope
     from symkeras.reproduce import _compile, fit_and_score
 
-    settings = _settings(mode, epochs, betas, clone_steps, train_limit)
+    settings = _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     chosen = [TASKS[key] for key in (tasks or TASKS)]
@@ -184,9 +187,10 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         def symmetric():
             return symmetric_network(task_spec, task.num_classes, task.input_shape)
 
-        def cloned(trainable, beta=0.0):
+        def cloned(trainable, beta=0.0, anchored=False):
             rebuild = cloning.mlp2cnn if task_spec.group == "trivial" else cloning.mlp2gcnn
-            return rebuild(symmetric(), structure_for, structure_trainable=trainable, structure_beta=beta)
+            return rebuild(symmetric(), structure_for, structure_trainable=trainable, structure_beta=beta,
+                           structure_anchored=anchored)
 
         variants = {"standard MLP": lambda: models.mlp(task.input_shape, task_spec.mlp_hidden, task.num_classes),
                     task_spec.symmetric_name: symmetric,
@@ -194,6 +198,9 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                     f"{task_spec.clone_name}, unfrozen": lambda: cloned(True)}
         for beta in settings["betas"]:
             variants[f"{task_spec.clone_name}, unfrozen + KL β={beta:g}"] = (lambda b=beta: cloned(True, b))
+        for beta in settings["anchored_betas"]:
+            variants[f"{task_spec.clone_name}, unfrozen + anchored KL β={beta:g}"] = (
+                lambda b=beta: cloned(True, b, anchored=True))
         for size in conv_input_sizes(symmetric()):  # clone before timing anything
             structure_for(size, task_spec.group)
         rows = []
@@ -275,7 +282,7 @@ def _peak_memory_gb() -> float:
     return peak / 2 ** (30 if sys.platform == "darwin" else 20)
 
 
-_PROTOCOL = ("mode", "seed", "train_limit", "test_limit", "epochs", "betas", "clone_steps", "data")
+_PROTOCOL = ("mode", "seed", "train_limit", "test_limit", "epochs", "betas", "anchored_betas", "clone_steps", "data")
 
 
 def combine_results(earlier: dict, later: dict, verbose: int = 1) -> dict:
@@ -382,18 +389,19 @@ def plot_cloned_maps(structures: dict, window=5):
 
 def format_cloning_table(result) -> str:
     lines = []
+    w = max([40] + [len(r["model"]) for task in result["tasks"].values() for r in task["rows"]])
     for key, task in result["tasks"].items():
         lines += [f"\n{key} ({task['description']}); batch {task['batch_size']}, Adam {task['learning_rate']:g}",
-                  f"{'model':<40} {'trainable':>10} {'test acc':>9} {'train s':>8} {'equivariance error':>22} "
-                  f"{'KL nats':>9}", "-" * 103]
+                  f"{'model':<{w}} {'trainable':>10} {'test acc':>9} {'train s':>8} {'equivariance error':>22} "
+                  f"{'KL nats':>9}", "-" * (w + 63)]
         for r in task["rows"]:
             eq = (f"{r['equivariance_before']:.1e} → {r['equivariance_after']:.1e}" if "equivariance_after" in r
                   else "—")
             kl = f"{r['kl_to_clone_nats']:.3g}" if "kl_to_clone_nats" in r else "—"
-            lines.append(f"{r['model']:<40} {r['params']:>10,} {100 * r['accuracy']:8.2f}% {r['train_seconds']:8.1f} "
+            lines.append(f"{r['model']:<{w}} {r['params']:>10,} {100 * r['accuracy']:8.2f}% {r['train_seconds']:8.1f} "
                          f"{eq:>22} {kl:>9}")
         for label, value in result["quoted"].get(key, {}).items():
-            lines.append(f"{'  quoted from the paper: ' + label:<40} {'':>10} {100 * value:8.2f}%   (their protocol)")
+            lines.append(f"{'  quoted from the paper: ' + label:<{w}} {'':>10} {100 * value:8.2f}%   (their protocol)")
     clones = ", ".join(f"{k} ({v['steps']:.0f} steps): held-out error {v['heldout_relative_error']:.1e}"
                        for k, v in result["clones"].items())
     lines += ["", f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits "

@@ -115,6 +115,37 @@ def test_kl_to_init_is_zero_positive_and_pulls_back(rng):
     np.testing.assert_allclose(float(regularizers.kl_divergence(p0 + delta, p0)) * 2.0, float(value), rtol=1e-6)
 
 
+def test_anchored_kl_also_sees_a_shift_common_to_all_taps(rng):
+    p0 = rng.normal(size=(2, 9, 5)).astype("float32")
+    kl = regularizers.KLToInit(1.0, p0, axis=1, anchored=True)
+    assert float(kl(ops.convert_to_tensor(p0))) == pytest.approx(0.0, abs=1e-6)
+    p = tf.Variable(p0 + 0.5)  # the shift the plain KL cannot see
+    with tf.GradientTape() as tape:
+        value = kl(p)
+    assert float(value) > 1e-3
+    assert float(np.sum(tape.gradient(value, p).numpy())) > 0, "descent must pull the common shift back"
+    # Known value, one slice: P₀ = 0, P = c·1 → a = (e^c, …, e^c, 1)/(9e^c + 1) against the uniform b = 1/10.
+    c = 0.7
+    a = np.append(np.full(9, np.exp(c)), 1.0) / (9 * np.exp(c) + 1)
+    want = float(np.sum(a * np.log(a * 10)))
+    got = float(regularizers.kl_divergence(np.full((1, 9), c, "float32"), np.zeros((1, 9), "float32"), anchored=True))
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_cloned_layer_with_anchored_kl_penalises_a_common_shift_and_plain_kl_does_not(rng):
+    x = rng.normal(size=(2, 6, 6, 1)).astype("float32")
+    losses = {}
+    for anchored in (False, True):
+        layer = cloning.ClonedConv2D(2, cloning.exact_structure(6), structure_trainable=True, structure_beta=1.0,
+                                     structure_anchored=anchored)
+        layer(x)
+        layer.structure.assign(layer.structure + 0.1)
+        layer(x)
+        losses[anchored] = float(sum(layer.losses))
+        assert layer.get_config()["structure_anchored"] is anchored
+    assert losses[False] == pytest.approx(0.0, abs=1e-4) and losses[True] > 0.1  # ≈ 576 slices × 4.5e-4
+
+
 def test_frozen_structure_does_not_change_in_fit_and_unfrozen_does(rng):
     mlp = cloning.mlp2cnn(_cnn())
     x, y = rng.normal(size=(16, 10, 10, 1)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")

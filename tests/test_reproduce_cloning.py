@@ -47,12 +47,11 @@ from symkeras.distribute import split_cpu
 split_cpu(2)
 from symkeras.reproduce_cloning import cloning_experiment, format_cloning_table
 result = cloning_experiment("fast", tasks=["translation-breaking"], out=sys.argv[1], epochs=1, clone_steps=3,
-                            betas=[1.0], strategy="mirrored", train_limit=64, verbose=0)
+                            betas=[1.0], anchored_betas=[1.0], strategy="mirrored", train_limit=64, verbose=0)
 print(json.dumps({"table": format_cloning_table(result), "result": result}))
 """
 
 
-@pytest.mark.slow
 def _run(tasks, epochs=3, memory=1.0):
     return {"mode": "full", "seed": 0, "train_limit": None, "test_limit": None, "epochs": epochs, "betas": [0.1],
             "clone_steps": {"trivial": 600, "C4": 1500}, "data": "mnist", "peak_memory_gb": memory,
@@ -78,6 +77,7 @@ def test_runs_with_another_protocol_replace_earlier_results(capsys):
     assert "replacing translation-breaking" in printed and "epochs 3 → 10" in printed
 
 
+@pytest.mark.slow
 def test_fast_experiment_on_two_replicas_writes_table_json_and_figures(tmp_path):
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "mnist.npz").symlink_to(data.cache_dir() / "mnist.npz")  # the 3-step clone goes here
@@ -91,7 +91,8 @@ def test_fast_experiment_on_two_replicas_writes_table_json_and_figures(tmp_path)
     assert result["strategy"] == "mirrored"
     rows = result["tasks"]["translation-breaking"]["rows"]
     assert [r["model"] for r in rows] == ["standard MLP", "CNN", "T(2)-cloned MLP, frozen",
-                                          "T(2)-cloned MLP, unfrozen", "T(2)-cloned MLP, unfrozen + KL β=1"]
+                                          "T(2)-cloned MLP, unfrozen", "T(2)-cloned MLP, unfrozen + KL β=1",
+                                          "T(2)-cloned MLP, unfrozen + anchored KL β=1"]
     assert all(0.0 <= r["accuracy"] <= 1.0 and r["params"] > 0 for r in rows)
     assert rows[2]["params"] == models.count_params(symmetric_network(TASKS["translation-breaking"], 20, (48, 48, 1)))
     assert rows[3]["params"] > 40_000_000  # the unfrozen structure (9 × 46² × 48²) trains too
