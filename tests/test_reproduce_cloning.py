@@ -107,7 +107,8 @@ def test_fast_experiment_on_two_replicas_writes_table_json_and_figures(tmp_path)
 
 
 def test_write_results_keeps_earlier_tasks_and_draws_their_figures(tmp_path):
-    earlier = json.loads((Path(__file__).parents[1] / "docs/results/cloning-full/results.json").read_text())
+    stored = json.loads((Path(__file__).parents[1] / "docs/results/cloning-full/results.json").read_text())
+    earlier = {**stored, "tasks": {"translation-breaking": stored["tasks"]["translation-breaking"]}}
     (tmp_path / "results.json").write_text(json.dumps(earlier))
     later = {**earlier, "clones": {}, "tasks": {"rotation-symmetric": {**earlier["tasks"]["translation-breaking"],
                                                                        "description": "pretend"}}}
