@@ -89,7 +89,8 @@ def train(model, epochs=3 if FAST else 8):
 def show(results):
     print(f"{'variant':<16} {'accuracy':>9} {'C4 error, logits':>17} {'C4 error, layer':>16} {'KL to clone':>12}")
     for name, r in results.items():
-        print(f"{name:<16} {r['accuracy']:9.1%} {r['C4 error']:17.2e} {r['layer error']:16.2e} {r['KL (nats)']:12.3g}")
+        print(f"{name:<16} {r['accuracy']:9.1%} {r['C4 error']:17.2e} {r['layer error']:16.2e} "
+              f"{r['KL (nats)']:12.3g}")
 
 
 betas = [1e-2, 1.0, 100.0] if FAST else [1e-3, 1e-1, 10.0, 100.0]

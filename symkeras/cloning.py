@@ -488,11 +488,13 @@ def mlp2cnn(model, structure_for=None, structure_trainable=False, structure_beta
     ``structure_beta`` and ``structure_anchored`` are passed to every :class:`ClonedConv2D` (unfrozen fine-tuning,
     KL-to-init).
     """
-    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)), structure_trainable=structure_trainable,
-                    structure_beta=structure_beta, structure_anchored=structure_anchored)
+    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)),
+                    structure_trainable=structure_trainable, structure_beta=structure_beta,
+                    structure_anchored=structure_anchored)
 
 
 def mlp2gcnn(model, structure_for=None, structure_trainable=False, structure_beta=0.0, structure_anchored=False):
     """:func:`mlp2cnn` for C4 G-CNNs (``LiftingConv2D`` / ``GroupConv2D`` over C4, 3×3, 'valid')."""
-    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)), structure_trainable=structure_trainable,
-                    structure_beta=structure_beta, structure_anchored=structure_anchored)
+    return _rebuild(model, structure_for or (lambda n, g: exact_structure(n, g)),
+                    structure_trainable=structure_trainable, structure_beta=structure_beta,
+                    structure_anchored=structure_anchored)

@@ -14,8 +14,8 @@ models: a standard MLP; the symmetric network (a G-CNN after the paper's ``MLPGC
 and MLPs rebuilt from that network by :func:`~symkeras.cloning.mlp2gcnn` / :func:`~symkeras.cloning.mlp2cnn` with
 *cloned* structure — frozen (only kernels and head train), unfrozen (the structure trains too), and unfrozen with
 ``KLToInit`` for each β (and, on request, the anchored ``KLToInit`` that also sees a shift common to all taps).
-Each cloned row also reports the equivariance error of its first cloned layer before and
-after training: how much symmetry fine-tuning kept.
+Each cloned row also reports the equivariance error of its first cloned layer before and after training: how much
+symmetry fine-tuning kept.
 
 Writes ``results.json``, ``accuracy.png`` (a bar chart per task), ``structure.png`` (cloned effective maps beside
 the exact shift / rotated-shift maps) and ``equivariance.png`` (before vs after fine-tuning); tasks run separately
@@ -266,13 +266,14 @@ def write_results(result: dict, out, structures=None, verbose: int = 1) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figures = {"accuracy": plot_cloning_accuracy, "equivariance": plot_cloning_equivariance}
-    for name, plot in figures.items():
-        plot(result).savefig(out / f"{name}.png", dpi=110)
-        plt.close("all")
+    figures = {"accuracy": lambda: plot_cloning_accuracy(result),
+               "equivariance": lambda: plot_cloning_equivariance(result)}
     if maps:  # none when the clones of kept tasks are no longer cached
-        plot_cloned_maps(maps).savefig(out / "structure.png", dpi=110)
-        plt.close("all")
+        figures["structure"] = lambda: plot_cloned_maps(maps)
+    for name, plot in figures.items():
+        fig = plot()
+        fig.savefig(out / f"{name}.png", dpi=110)
+        plt.close(fig)
     return result
 
 
