@@ -20,7 +20,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["KLToInit", "kl_divergence", "freeze_structure", "unfreeze"]
+__all__ = ["KLToInit", "kl_divergence", "kl_to_init", "freeze_structure", "unfreeze"]
 
 
 def _log_softmax(x, axis):
@@ -68,6 +68,17 @@ def _cloned_layers(model):
     from symkeras.cloning import ClonedConv2D
 
     return [layer for layer in model._flatten_layers() if isinstance(layer, ClonedConv2D)]
+
+
+def kl_to_init(model, anchored=False) -> float:
+    """How far fine-tuning moved the cloned structures of ``model``: ``Σ_layers KL(softmax(E) ‖ softmax(E₀))`` in nats.
+
+    A report, not a penalty: summed in float64, since float32 round-off over millions of near-zero terms can exceed
+    the KL itself (and make it negative).
+    """
+    return sum(float(kl_divergence(*(ops.convert_to_numpy(v).astype("float64")
+                                     for v in (layer.structure, layer.structure_init)), anchored=anchored))
+               for layer in _cloned_layers(model))
 
 
 def freeze_structure(model) -> int:

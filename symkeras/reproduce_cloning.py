@@ -222,11 +222,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                 learning_rate=task_spec.learning_rate, compiled=True)
             if is_clone:
                 row["equivariance_after"] = first_layer_equivariance_error(model, task_spec.group, probe)
-                # in float64: a sum of millions of near-zero terms, which float32 round-off can make negative
-                row["kl_to_clone_nats"] = sum(
-                    float(regularizers.kl_divergence(*(np.float64(keras.ops.convert_to_numpy(v))
-                                                       for v in (layer.structure, layer.structure_init))))
-                    for layer in model.layers if isinstance(layer, cloning.ClonedConv2D))
+                row["kl_to_clone_nats"] = regularizers.kl_to_init(model)
             rows.append(row)
         result["tasks"][task_spec.key] = {"description": task.description, "group": task_spec.group,
                                           "batch_size": task_spec.batch_size,

@@ -146,6 +146,19 @@ def test_cloned_layer_with_anchored_kl_penalises_a_common_shift_and_plain_kl_doe
     assert losses[False] == pytest.approx(0.0, abs=1e-4) and losses[True] > 0.1  # ≈ 576 slices × 4.5e-4
 
 
+def test_kl_to_init_reports_each_cloned_layers_drift_in_float64(rng):
+    mlp = cloning.mlp2cnn(_cnn(), structure_trainable=True)
+    assert regularizers.kl_to_init(mlp) == 0.0
+    layers = [lay for lay in mlp.layers if isinstance(lay, cloning.ClonedConv2D)]
+    for layer in layers:
+        layer.structure.assign(layer.structure + 0.1 * rng.normal(size=layer.structure.shape).astype("float32"))
+    want = sum(float(regularizers.kl_divergence(ops.convert_to_numpy(lay.structure).astype("float64"),
+                                                ops.convert_to_numpy(lay.structure_init).astype("float64")))
+               for lay in layers)
+    assert len(layers) == 2 and want > 0
+    assert regularizers.kl_to_init(mlp) == pytest.approx(want, rel=1e-12)
+
+
 def test_frozen_structure_does_not_change_in_fit_and_unfrozen_does(rng):
     mlp = cloning.mlp2cnn(_cnn())
     x, y = rng.normal(size=(16, 10, 10, 1)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
