@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: setup lessons lessons-run test test-core test-backends test-lessons bench doctor clean
+.PHONY: setup lessons lessons-run lessons-full test test-core test-backends test-lessons bench doctor clean
 
 setup: $(STAMP)  ## Create .venv, install, and prepare the MNIST cache (each step only once).
 	@$(BIN)/python -m symkeras data prepare
@@ -27,24 +27,30 @@ $(STAMP): pyproject.toml
 	@touch $@
 	@echo "symkeras: environment ready in $(VENV)"
 
-lessons: setup  ## Open the lessons in JupyterLab.
-	$(BIN)/jupyter lab $(ROOT_FLAG) lessons/
+# JupyterLab rooted at the repository, opened on lessons/: exercises/ is one click away, and the lessons' jupytext
+# .py twins (NN_*.py), caches and build folders are hidden from the file browser (edits still sync to them).
+HIDE := ["[0-9][0-9]_*.py","__pycache__","*.pyc","*.egg-info",".ipynb_checkpoints","build","out"]
+lessons: setup  ## Open the lessons in JupyterLab (full mode), with exercises/ beside them.
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
+	  --ContentsManager.hide_globs='$(HIDE)' --LabApp.default_url=/lab/tree/lessons/00_setup_and_tour.ipynb
 
-lessons-run: setup  ## Headless: execute every lesson (full mode unless SYMKERAS_FAST=1) into out/lessons/.
-	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=-1 \
-	  --output-dir out/lessons lessons/[0-9]*.ipynb
+lessons-run: setup  ## Headless: execute every lesson (full mode unless SYMKERAS_FAST=1) into out/lessons/<mode>/.
+	$(BIN)/python -m symkeras lessons run $(if $(filter-out 0,$(SYMKERAS_FAST)),--fast,--full)
+
+lessons-full: setup  ## Headless, full mode: every lesson with its assertions; prints wall time and figures each.
+	$(BIN)/python -m symkeras lessons run --full
 
 test: test-core test-backends test-lessons  ## Everything CI checks.
 
 test-core: setup
-	$(PYTEST) -n 2 --timeout 600 tests
+	$(PYTEST) -n 2 --timeout 600 -m "not lesson_run" tests
 
 test-backends: setup  ## The layer tests again under JAX and PyTorch, each in its own process.
 	KERAS_BACKEND=jax $(PYTEST) -n 2 --timeout 600 -q tests/layers
 	KERAS_BACKEND=torch $(PYTEST) -n 2 --timeout 600 -q tests/layers
 
-test-lessons: setup  ## Execute every lesson in fast mode (nbmake).
-	SYMKERAS_FAST=1 MPLBACKEND=Agg $(PYTEST) -n 2 --nbmake --nbmake-timeout=900 lessons/
+test-lessons: setup  ## Execute every lesson in fast mode (inline figures kept in out/lessons/fast/, counted).
+	$(PYTEST) -n 2 --timeout 900 -m lesson_run tests/test_lessons.py
 
 bench: setup  ## Layer, training-throughput and cloning benchmarks; prints ratios, writes benchmarks/results/.
 	$(BIN)/python -m symkeras bench

@@ -31,9 +31,9 @@ import subprocess
 import sys
 
 import symkeras
-from symkeras.viz import lesson_banner
+from symkeras.course import lesson_banner
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 
 # %% [markdown]
 # ## Is everything in place?
@@ -81,5 +81,5 @@ symkeras.check("ex00")
 
 # %% [markdown]
 # ## Your turn
-# Open `exercises/ex00_setup.py`, implement `keras_backend()` and `group_order()`, and re-run the cell above until it
+# Open [`exercises/ex00_setup.py`](../exercises/ex00_setup.py), implement `keras_backend()` and `group_order()`, and re-run the cell above until it
 # prints **All tests passed!**

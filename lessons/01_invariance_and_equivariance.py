@@ -29,9 +29,10 @@ import numpy as np
 
 from symkeras import data, groups
 from symkeras.equivariance import equivariance_error
-from symkeras.viz import lesson_banner, plot_cayley_table, plot_images
+from symkeras.course import lesson_banner
+from symkeras.viz import plot_cayley_table, plot_images
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 digits, labels = data.load_mnist("test", limit=16)
 x = (digits[:4].astype("float32") / 255)[..., None]
 
@@ -102,5 +103,5 @@ print(f"Conv2D, circular padding,    all 144 shifts: "
 
 # %% [markdown]
 # ## Your turn
-# `exercises/ex01_equivariance.py`: write the C4 action on a field, a group-axiom checker and `is_equivariant`.
+# [`exercises/ex01_equivariance.py`](../exercises/ex01_equivariance.py): write the C4 action on a field, a group-axiom checker and `is_equivariant`.
 # Grade with `symkeras.check("ex01")`.

@@ -31,9 +31,9 @@ import numpy as np
 
 from symkeras import cloning, groups
 from symkeras.equivariance import equivariance_error
-from symkeras.viz import lesson_banner
+from symkeras.course import lesson_banner
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -112,5 +112,5 @@ for dy, dx in [(0, 2), (0, 1)]:  # a stride-2 map can follow even shifts (one ou
 # special. Global pooling, in contrast, turns equivariance into exact invariance.
 #
 # ## Your turn
-# `exercises/ex02_convolution.py`: build the circulant matrix of a 1-D convolution, recognise circulant matrices,
+# [`exercises/ex02_convolution.py`](../exercises/ex02_convolution.py): build the circulant matrix of a 1-D convolution, recognise circulant matrices,
 # shift-average a dense map, and count parameters. Grade with `symkeras.check("ex02")`.

@@ -31,9 +31,9 @@ from symkeras import data
 from symkeras.equivariance import check_invariance, equivariance_error
 from symkeras.groups import SymmetricGroup
 from symkeras.layers import PermutationEquivariantDense, SetPooling
-from symkeras.viz import lesson_banner
+from symkeras.course import lesson_banner
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -106,5 +106,5 @@ for name, fn in [("self-attention", self_attention), ("self-attention + position
 
 # %% [markdown]
 # ## Your turn
-# `exercises/ex03_sets.py`: write the equivariant linear map in NumPy and a DeepSets model. Grade with
+# [`exercises/ex03_sets.py`](../exercises/ex03_sets.py): write the equivariant linear map in NumPy and a DeepSets model. Grade with
 # `symkeras.check("ex03")`.

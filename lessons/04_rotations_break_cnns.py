@@ -28,9 +28,10 @@ import numpy as np
 
 from symkeras import data, models
 from symkeras.reproduce import accuracy, fit_and_score
-from symkeras.viz import lesson_banner, plot_accuracy_vs_angle
+from symkeras.course import lesson_banner
+from symkeras.viz import plot_accuracy_vs_angle
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 train_limit, test_limit, epochs = (1000, 300, 2) if FAST else (None, None, 10)
 angles = np.arange(0, 360, 30)
 x_test, y_test = data.load_mnist("test", limit=test_limit)
@@ -92,5 +93,5 @@ print("rotated-test accuracy per epoch (augmented CNN):", [f"{a:.1%}" for a in c
 # architecture instead.
 #
 # ## Your turn
-# `exercises/ex04_augmentation.py`: accuracy per angle, and exact random 90° augmentation. Grade with
+# [`exercises/ex04_augmentation.py`](../exercises/ex04_augmentation.py): accuracy per angle, and exact random 90° augmentation. Grade with
 # `symkeras.check("ex04")`.

@@ -34,9 +34,10 @@ from keras import ops
 from symkeras import data, groups, models
 from symkeras.layers import GroupConv2D, LiftingConv2D
 from symkeras.reproduce import accuracy, fit_and_score
-from symkeras.viz import lesson_banner, plot_accuracy_vs_angle, plot_commuting_diagram
+from symkeras.course import lesson_banner
+from symkeras.viz import plot_accuracy_vs_angle, plot_commuting_diagram
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 digits, labels = data.load_mnist("test", limit=8)
 digit = (digits[:1].astype("float32") / 255)[..., None]
 
@@ -106,5 +107,5 @@ for name, acc in curves.items():
 # and 98.0% for the P4CNN on digits rotated by random multiples of 90°.
 #
 # ## Your turn
-# `exercises/ex05_gconv.py`: expand lifting and group filter banks yourself, and pool orientations. Grade with
+# [`exercises/ex05_gconv.py`](../exercises/ex05_gconv.py): expand lifting and group filter banks yourself, and pool orientations. Grade with
 # `symkeras.check("ex05")`.

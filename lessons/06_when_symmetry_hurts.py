@@ -29,9 +29,10 @@ import numpy as np
 from symkeras import data, groups, models
 from symkeras.equivariance import check_invariance
 from symkeras.reproduce import fit_and_score
-from symkeras.viz import lesson_banner, plot_images
+from symkeras.course import lesson_banner
+from symkeras.viz import plot_images
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 
 # %% [markdown]
 # ## D4: add the mirrors
@@ -100,5 +101,5 @@ print("P4CNN predictions identical for all four rotations:",
 # | time series | shifts in time (not reversal) | 1-D (causal) convolutions |
 #
 # ## Your turn
-# `exercises/ex06_breaking.py`: the task's labels, and the invariant model's accuracy ceiling. Grade with
+# [`exercises/ex06_breaking.py`](../exercises/ex06_breaking.py): the task's labels, and the invariant model's accuracy ceiling. Grade with
 # `symkeras.check("ex06")`.

@@ -32,9 +32,9 @@ import numpy as np
 from keras import ops
 
 from symkeras import cloning
-from symkeras.viz import lesson_banner
+from symkeras.course import lesson_banner
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 n = 8 if FAST else 12
 
 # %% [markdown]
@@ -93,4 +93,4 @@ mlp.summary()
 
 # %% [markdown]
 # ## Your turn
-# `exercises/ex07_cloning.py`: build the exact shift matrices and the cloning loss. Grade with `symkeras.check("ex07")`.
+# [`exercises/ex07_cloning.py`](../exercises/ex07_cloning.py): build the exact shift matrices and the cloning loss. Grade with `symkeras.check("ex07")`.

@@ -33,9 +33,9 @@ import numpy as np
 from symkeras import cloning
 from symkeras.equivariance import equivariance_error
 from symkeras.layers import GroupConv2D, LiftingConv2D
-from symkeras.viz import lesson_banner
+from symkeras.course import lesson_banner
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 n = 8 if FAST else 12
 
 # %%
@@ -82,5 +82,5 @@ for name, model in [("G-CNN", gcnn), ("cloned MLP (mlp2gcnn)", cloned_mlp), ("pl
 
 # %% [markdown]
 # ## Your turn
-# `exercises/ex08_rotation_cloning.py`: the 9×9 permutation that rotates kernel taps. Grade with
+# [`exercises/ex08_rotation_cloning.py`](../exercises/ex08_rotation_cloning.py): the 9×9 permutation that rotates kernel taps. Grade with
 # `symkeras.check("ex08")`.

@@ -37,9 +37,9 @@ from symkeras import cloning, data, regularizers
 from symkeras.equivariance import equivariance_error
 from symkeras.layers import GroupPooling
 from symkeras.reproduce import accuracy
-from symkeras.viz import lesson_banner
+from symkeras.course import lesson_banner
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 
 # %% [markdown]
 # ## A small task so that every variant trains in minutes
@@ -182,4 +182,4 @@ else:
 # over a free-for-all, so only what the data demands changes.
 #
 # ## Your turn
-# `exercises/ex09_finetuning.py`: the KL-to-init penalty and a freeze helper. Grade with `symkeras.check("ex09")`.
+# [`exercises/ex09_finetuning.py`](../exercises/ex09_finetuning.py): the KL-to-init penalty and a freeze helper. Grade with `symkeras.check("ex09")`.

@@ -36,9 +36,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from symkeras import data, models  # noqa: E402
-from symkeras.viz import lesson_banner  # noqa: E402
+from symkeras.course import lesson_banner  # noqa: E402
 
-FAST = lesson_banner()
+FAST = lesson_banner(figures=3)
 print("logical devices:", [d.name for d in tf.config.list_logical_devices()])
 
 # %% [markdown]
@@ -105,4 +105,4 @@ fig.tight_layout()
 #   loss of augmented ones at equal compute — quoted, not reproduced here.
 #
 # ## Your turn
-# `exercises/ex10_scaling.py`: dense-vs-conv ratios and per-replica batches. Grade with `symkeras.check("ex10")`.
+# [`exercises/ex10_scaling.py`](../exercises/ex10_scaling.py): dense-vs-conv ratios and per-replica batches. Grade with `symkeras.check("ex10")`.

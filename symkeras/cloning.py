@@ -285,7 +285,7 @@ RECIPES = {
 
 def clone_cache_path(size: int, group="trivial", padding: str = "valid", steps: int = 2000, seed: int = 0) -> Path:
     """Where :func:`cloned_structure` keeps the clone of this configuration (it may not exist yet)."""
-    from symkeras.data import cache_dir
+    from symkeras.settings import cache_dir
 
     group = _groups.get(group).name
     name = f"{group}-{padding}-n{size}-steps{steps}-seed{seed}-{RECIPES[group]['optimizer']}.npz"

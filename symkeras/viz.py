@@ -86,23 +86,6 @@ def plot_cayley_table(group, ax=None):
     return ax.figure
 
 
-def lesson_banner(seed: int = 0) -> bool:
-    """Seed everything and say whether the lesson runs in fast mode (``SYMKERAS_FAST=1``).  Returns ``FAST``."""
-    import keras
-
-    from symkeras.data import fast_mode
-
-    keras.utils.set_random_seed(seed)
-    if keras.backend.backend() == "tensorflow":  # lessons evaluate many small models: skip retracing notices
-        import tensorflow as tf
-
-        tf.get_logger().setLevel("ERROR")
-    fast = fast_mode()
-    print("FAST MODE (SYMKERAS_FAST=1): small data and few epochs — the numbers below are NOT representative."
-          if fast else "Full mode: the numbers below are the real experiment.")
-    return fast
-
-
 def plot_accuracy_vs_angle(angles, curves: dict, title: str, ax=None):
     """Accuracy (%) against the rotation of the test images, one line per model in ``curves``."""
     import matplotlib.pyplot as plt

@@ -1,11 +1,15 @@
-"""Lessons: every .ipynb is the jupytext pair of its .py (no drift), is committed without outputs, and ends with an
-exercise.  Executing them is `make test-lessons` (nbmake, SYMKERAS_FAST=1)."""
+"""Lessons: every .ipynb is the jupytext pair of its .py (no drift), is committed without outputs, declares its
+figures, and ends with an exercise.  ``test_lesson_runs_and_draws_its_figures`` executes each lesson in fast mode
+with the inline backend (``make test-lessons``; marked ``lesson_run`` so the core test run skips it): any failed
+claim (an assert in a cell) or fewer figures than declared fails it."""
 
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
+
+from symkeras.course.lessons import declared_figures, run_lesson
 
 LESSONS = sorted((Path(__file__).resolve().parents[1] / "lessons").glob("[0-9][0-9]_*.py"))
 
@@ -34,6 +38,18 @@ def test_notebook_is_the_pair_of_its_script_and_has_no_outputs(script):
 def test_lesson_uses_the_library_and_points_to_its_exercise(script):
     text = script.read_text()
     number = script.name[:2]
-    assert "lesson_banner()" in text, "every lesson says whether it runs in fast mode"
+    assert "lesson_banner(figures=" in text, "every lesson says whether it runs in fast mode and declares its figures"
+    assert declared_figures(script) >= 3, "at least three informative figures per lesson"
     assert "## Your turn" in text and f'symkeras.check("ex{number}")' in text
-    assert (script.parents[1] / "exercises").glob(f"ex{number}_*.py")
+    exercise = sorted((script.parents[1] / "exercises").glob(f"ex{number}_*.py"))
+    assert len(exercise) == 1, f"lesson {number} has no exercise file"
+    assert f"](../exercises/{exercise[0].name})" in text, "the 'Your turn' cell links to its exercise file"
+
+
+@pytest.mark.lesson_run
+@pytest.mark.parametrize("script", LESSONS, ids=lambda p: p.stem)
+def test_lesson_runs_and_draws_its_figures(script, tmp_path):
+    run = run_lesson(script.with_suffix(".ipynb"), fast=True,
+                     out_dir=Path(__file__).resolve().parents[1] / "out" / "lessons" / "fast")
+    assert run.error is None, f"{script.stem} failed in fast mode: {run.error}"
+    assert run.figures >= run.declared, f"{script.stem} drew {run.figures} figures but declares {run.declared}"
