@@ -6,7 +6,8 @@ outputs, and fails the lesson when it draws fewer than it declares or when any c
 states is asserted in the cell that computes it, so a broken claim is a failed cell).
 
 ``python -m symkeras lessons run [--full] [NN ...]`` prints a table of wall time and figures per lesson and writes the
-executed notebooks and ``times.json`` into ``out/lessons/<mode>/``.
+executed notebooks, their figures as PNG files (``<lesson>/figure_NN.png``) and ``times.json`` into
+``out/lessons/<mode>/``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 __all__ = ["lesson_banner", "LessonRun", "declared_figures", "find_lessons", "run_lesson", "run_lessons",
-           "format_runs"]
+           "format_runs", "count_figures", "save_figures"]
 
 _DECLARATION = re.compile(r"lesson_banner\([^)]*figures\s*=\s*(\d+)")
 
@@ -132,7 +133,25 @@ def run_lesson(notebook: str | os.PathLike, fast: bool, out_dir: str | os.PathLi
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out / path.name)
+        save_figures(nb, out / path.stem)
     return run
+
+
+def save_figures(nb, folder: str | os.PathLike) -> list[Path]:
+    """Write every PNG output of the executed notebook ``nb`` to ``folder/figure_NN.png`` (to look at them)."""
+    import base64
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("figure_*.png"):
+        old.unlink()
+    paths = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if "image/png" in out.get("data", {}):
+                paths.append(folder / f"figure_{len(paths) + 1:02d}.png")
+                paths[-1].write_bytes(base64.b64decode(out["data"]["image/png"]))
+    return paths
 
 
 def run_lessons(lessons, fast: bool, out_dir: str | os.PathLike | None = None, timeout: float | None = None,
