@@ -135,7 +135,7 @@ def reproduce(args) -> int:
 
             split_cpu(args.devices)
         result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs,
-                                             strategy=args.strategy)
+                                             strategy=args.strategy, seeds=args.seeds, train_limit=args.limit)
         print("\n" + experiments.format_table(result))
         print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
     else:
@@ -147,7 +147,8 @@ def reproduce(args) -> int:
             split_cpu(args.devices)
         result = reproduce_cloning.cloning_experiment(mode=mode, tasks=args.task, out=out, seed=args.seed,
                                                       epochs=args.epochs, betas=args.beta,
-                                                      anchored_betas=args.anchored_beta, strategy=args.strategy)
+                                                      anchored_betas=args.anchored_beta, strategy=args.strategy,
+                                                      seeds=args.seeds, train_limit=args.limit)
         print("\n" + reproduce_cloning.format_cloning_table(result))
         print(f"\nwrote {out}/results.json, accuracy.png, equivariance.png and structure.png")
     return 0
@@ -225,6 +226,17 @@ def _report(problems) -> int:
     return 1
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1, with a message that says so."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m symkeras", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -241,8 +253,11 @@ def main(argv=None) -> int:
     speed.add_argument("--fast", action="store_true", help="tiny data, 2 epochs: a smoke test (default)")
     speed.add_argument("--full", action="store_true", help="all prepared data, the real experiment")
     p.add_argument("--out", help="output directory (default out/<experiment>-<mode>)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--epochs", type=int, help="override the number of epochs")
+    p.add_argument("--seed", type=int, default=0, help="the first seed (default 0)")
+    p.add_argument("--seeds", type=_positive_int, default=1,
+                   help="train every model this many times (seeds seed, seed+1, ...): mean ± std beside each value")
+    p.add_argument("--epochs", type=_positive_int, help="override the number of epochs")
+    p.add_argument("--limit", type=_positive_int, help="train on this many digits (default: the mode's)")
     p.add_argument("--task", action="append", choices=["rotation-symmetric", "rotation-breaking",
                                                         "translation-breaking"],
                    help="cloning: run only this task (repeatable; default all three)")
@@ -253,7 +268,8 @@ def main(argv=None) -> int:
                         "(repeatable; default none)")
     p.add_argument("--strategy", default="none", choices=["none", "mirrored", "multiworker", "data-parallel"],
                    help="distribution strategy: mirrored = all local GPUs, multiworker = hosts in TF_CONFIG")
-    p.add_argument("--devices", type=int, help="split the CPU into this many logical devices first (testing)")
+    p.add_argument("--devices", type=_positive_int,
+                   help="split the CPU into this many logical devices first (testing)")
     p.set_defaults(func=reproduce)
     p = commands.add_parser("bench", help="layer, training-throughput and cloning benchmarks vs plain Keras")
     p.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test; ratios mean nothing)")

@@ -145,8 +145,13 @@ def _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit):
 
 
 def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None,
-                       anchored_betas=None, clone_steps=None, strategy="none", train_limit=None, verbose=1) -> dict:
+                       anchored_betas=None, clone_steps=None, strategy="none", train_limit=None, verbose=1,
+                       seeds=1) -> dict:
     """Run the experiment on ``tasks`` (default: all of :data:`TASKS`); return (and write) the results.
+
+    Every model is trained ``seeds`` times (seeds ``seed``, ``seed + 1``, …; the clones are made once, with
+    ``seed``); each row's ``accuracy``, ``train_seconds``, ``equivariance_after`` and ``kl_to_clone_nats`` are the
+    mean over seeds, with ``<field>_std`` (sample standard deviation) and ``<field>_per_seed`` beside them.
 
     ``strategy`` (see :mod:`symkeras.distribute`) distributes the classifier training; the clones themselves are
     trained once per configuration on one device and cached (:func:`~symkeras.cloning.cloned_structure`).
@@ -160,12 +165,17 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     from symkeras import cloning, models, regularizers
     from symkeras.distribute import jit_compile_for, strategy_scope
     from symkeras.reproduce import _compile, fit_and_score
+    from symkeras.stats import mean_std, seed_list
 
+    seeds_run = seed_list(seed, seeds)
+    if epochs is not None and epochs < 1:
+        raise ValueError(f"`epochs` must be >= 1. Received: epochs={epochs!r}")
     settings = _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     chosen = [TASKS[key] for key in (tasks or TASKS)]
-    result = {"mode": mode, "seed": seed, "strategy": strategy, **settings, "data": sk_data.cache_status()["source"],
+    result = {"mode": mode, "seed": seed, "seeds": seeds_run, "strategy": strategy, **settings,
+              "data": sk_data.cache_status()["source"],
               "clones": {}, "tasks": {}, "quoted": QUOTED}
     structures = {}
 
@@ -207,22 +217,34 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         for name, make in variants.items():
             is_clone = name.startswith(task_spec.clone_name)
             jit = jit_compile_for(dense=name != task_spec.symmetric_name, strategy=strategy)
-            keras.utils.set_random_seed(seed)
-            with strategy_scope(strategy):
-                model = make()
-                _compile(model, task_spec.learning_rate, jit_compile=jit)
-            if verbose:
-                print(f"\n== {task_spec.key}: {name} ({models.count_params(model):,} trainable parameters) ==")
-            row = {"model": name, "params": models.count_params(model)}
-            if is_clone:
-                row["equivariance_before"] = first_layer_equivariance_error(model, task_spec.group, probe)
-            train = task.dataset("train", batch_size=task_spec.batch_size, seed=seed, limit=settings["train_limit"])
-            row["accuracy"], row["train_seconds"] = fit_and_score(
-                model, train, x_test, y_test, settings["epochs"], verbose=verbose,
-                learning_rate=task_spec.learning_rate, compiled=True)
-            if is_clone:
-                row["equivariance_after"] = first_layer_equivariance_error(model, task_spec.group, probe)
-                row["kl_to_clone_nats"] = regularizers.kl_to_init(model)
+            per_seed = []
+            for run_seed in seeds_run:
+                keras.utils.set_random_seed(run_seed)
+                with strategy_scope(strategy):
+                    model = make()
+                    _compile(model, task_spec.learning_rate, jit_compile=jit)
+                if verbose:
+                    print(f"\n== {task_spec.key}: {name} ({models.count_params(model):,} trainable parameters)"
+                          f"{f', seed {run_seed}' if len(seeds_run) > 1 else ''} ==")
+                run = {"params": models.count_params(model)}
+                if is_clone:
+                    run["equivariance_before"] = first_layer_equivariance_error(model, task_spec.group, probe)
+                train = task.dataset("train", batch_size=task_spec.batch_size, seed=run_seed,
+                                     limit=settings["train_limit"])
+                run["accuracy"], run["train_seconds"] = fit_and_score(
+                    model, train, x_test, y_test, settings["epochs"], verbose=verbose,
+                    learning_rate=task_spec.learning_rate, compiled=True)
+                if is_clone:
+                    run["equivariance_after"] = first_layer_equivariance_error(model, task_spec.group, probe)
+                    run["kl_to_clone_nats"] = regularizers.kl_to_init(model)
+                per_seed.append(run)
+            row = {"model": name, "params": per_seed[0]["params"]}
+            for field in ("accuracy", "train_seconds", "equivariance_before", "equivariance_after",
+                          "kl_to_clone_nats"):
+                if field in per_seed[0]:
+                    values = [run[field] for run in per_seed]
+                    row[field], row[f"{field}_std"] = mean_std(values)
+                    row[f"{field}_per_seed"] = values
             rows.append(row)
         result["tasks"][task_spec.key] = {"description": task.description, "group": task_spec.group,
                                           "batch_size": task_spec.batch_size,
@@ -282,7 +304,8 @@ def _peak_memory_gb() -> float:
     return peak / 2 ** (30 if sys.platform == "darwin" else 20)
 
 
-_PROTOCOL = ("mode", "seed", "train_limit", "test_limit", "epochs", "betas", "anchored_betas", "clone_steps", "data")
+_PROTOCOL = ("mode", "seed", "seeds", "train_limit", "test_limit", "epochs", "betas", "anchored_betas", "clone_steps",
+             "data")
 
 
 def combine_results(earlier: dict, later: dict, verbose: int = 1) -> dict:
@@ -318,7 +341,9 @@ def plot_cloning_accuracy(result):
                              gridspec_kw={"height_ratios": heights})
     for ax, (key, task) in zip(axes[:, 0], tasks.items()):
         names = [r["model"] for r in task["rows"]]
-        ax.barh(names, [100 * r["accuracy"] for r in task["rows"]], color="tab:blue")
+        errors = [100 * r.get("accuracy_std", 0.0) for r in task["rows"]]
+        ax.barh(names, [100 * r["accuracy"] for r in task["rows"]], color="tab:blue",
+                xerr=errors if any(errors) else None, capsize=3)
         for (label, value), style in zip(result["quoted"].get(key, {}).items(), ("--", ":")):
             ax.axvline(100 * value, ls=style, color="gray", label=f"paper (quoted): {label} {100 * value:.2f}%")
         if result["quoted"].get(key):
@@ -398,14 +423,17 @@ def format_cloning_table(result) -> str:
             eq = (f"{r['equivariance_before']:.1e} → {r['equivariance_after']:.1e}" if "equivariance_after" in r
                   else "—")
             kl = f"{r['kl_to_clone_nats']:.3g}" if "kl_to_clone_nats" in r else "—"
-            lines.append(f"{r['model']:<{w}} {r['params']:>10,} {100 * r['accuracy']:8.2f}% {r['train_seconds']:8.1f} "
-                         f"{eq:>22} {kl:>9}")
+            acc = (f"{100 * r['accuracy']:8.2f}%" if len(r.get("accuracy_per_seed", [0])) < 2 else
+                   f"{100 * r['accuracy']:.2f} ± {100 * r['accuracy_std']:.2f}% ("
+                   + " ".join(f"{100 * a:.1f}" for a in r["accuracy_per_seed"]) + ")")
+            lines.append(f"{r['model']:<{w}} {r['params']:>10,} {acc} {r['train_seconds']:8.1f} {eq:>22} {kl:>9}")
         for label, value in result["quoted"].get(key, {}).items():
             lines.append(f"{'  quoted from the paper: ' + label:<{w}} {'':>10} {100 * value:8.2f}%   (their protocol)")
     clones = ", ".join(f"{k} ({v['steps']:.0f} steps): held-out error {v['heldout_relative_error']:.1e}"
                        for k, v in result["clones"].items())
     lines += ["", f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits "
-              f"from {result['data']}; {result['epochs']} epochs (lr × 0.95 per epoch); seed {result['seed']}; "
+              f"from {result['data']}; {result['epochs']} epochs (lr × 0.95 per epoch); "
+              f"seeds {result.get('seeds', [result['seed']])} (mean ± sample std over seeds, values per seed); "
               f"peak memory {result['peak_memory_gb']:.1f} GB.",
               f"clones: {clones or 'none'}.",
               "equivariance error: first cloned layer, before → after training (C4: 4 rotations; T(2): 3 shifts); "

@@ -86,14 +86,20 @@ def plot_cayley_table(group, ax=None):
     return ax.figure
 
 
-def plot_accuracy_vs_angle(angles, curves: dict, title: str, ax=None):
-    """Accuracy (%) against the rotation of the test images, one line per model in ``curves``."""
+def plot_accuracy_vs_angle(angles, curves: dict, title: str, ax=None, errors: dict | None = None):
+    """Accuracy (%) against the rotation of the test images, one line per model in ``curves``.
+
+    ``errors`` (same keys, e.g. the standard deviation over seeds, as fractions) draws error bars."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.6))
     for name, acc in curves.items():
-        ax.plot(angles, 100 * np.asarray(acc), marker="o", ms=3, label=name)
+        if errors is not None and name in errors:
+            ax.errorbar(angles, 100 * np.asarray(acc), yerr=100 * np.asarray(errors[name]), marker="o", ms=3,
+                        capsize=2, label=name)
+        else:
+            ax.plot(angles, 100 * np.asarray(acc), marker="o", ms=3, label=name)
     ax.set_xticks(range(0, 361, 45))
     ax.set_xlabel("rotation of the test digits (degrees, counter-clockwise)")
     ax.set_ylabel("test accuracy (%)")
