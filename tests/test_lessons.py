@@ -53,3 +53,21 @@ def test_lesson_runs_and_draws_its_figures(script, tmp_path):
                      out_dir=Path(__file__).resolve().parents[1] / "out" / "lessons" / "fast")
     assert run.error is None, f"{script.stem} failed in fast mode: {run.error}"
     assert run.figures >= run.declared, f"{script.stem} drew {run.figures} figures but declares {run.declared}"
+
+
+def test_make_lessons_shows_lessons_and_exercises_but_hides_the_py_twins():
+    """`make lessons` roots JupyterLab at the repository with hide_globs: the browser lists each lesson once (its
+    .ipynb) and every exercise file."""
+    import fnmatch
+    import json
+    import re
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    hide = json.loads(re.search(r"^HIDE := (\[.*\])$", makefile, re.M).group(1))
+    assert "--ServerApp.root_dir=\"$(CURDIR)\"" in makefile and "hide_globs='$(HIDE)'" in makefile
+    hidden = lambda name: any(fnmatch.fnmatch(name, g) for g in hide)  # noqa: E731
+    assert all(hidden(p.name) for p in LESSONS)
+    assert not any(hidden(p.with_suffix(".ipynb").name) for p in LESSONS)
+    exercises = sorted((LESSONS[0].parents[1] / "exercises").glob("ex*.py"))
+    assert exercises and not any(hidden(p.name) for p in exercises)
+    assert not hidden("lessons") and not hidden("exercises")
