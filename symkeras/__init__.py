@@ -20,8 +20,10 @@ _SUBMODULES = ("groups", "layers", "equivariance", "data", "models", "viz", "gra
 __all__ = ["__version__", "check", *_SUBMODULES]
 
 
-def check(exercise: str, target: str = "exercises") -> int:
-    """Grade one exercise from a notebook, e.g. ``symkeras.check("ex05")``: prints its points table."""
+def check(exercise: str, target: str = "exercises"):
+    """Grade one exercise from a notebook, e.g. ``symkeras.check("ex05")``: prints its points table (and, for a
+    wrong answer, the failing check in words).  Returns a ``symkeras.grading.GradeResult`` that a notebook does not
+    echo: ``.passed``, ``.earned``, ``.statuses``."""
     from symkeras.grading import check as _check
 
     return _check(exercise, target)
