@@ -15,6 +15,8 @@ def accuracy_per_angle(predict, images: np.ndarray, labels: np.ndarray, angles) 
 
 
 def augment_random90(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Rotate each image ``(N, H, W, C)`` by its own random multiple of 90° (drawn with ``rng.integers(0, 4)``),
-    exactly (use ``symkeras.groups.C4.act_on_image``)."""
+    """Rotate each image ``(N, H, W, C)`` by its own random multiple of 90°, exactly (use
+    ``symkeras.groups.C4.act_on_image``): image ``i`` turns ``k_i·90°`` counter-clockwise, with
+    ``k = rng.integers(0, 4, size=N)`` (one draw per image, in order; calling ``rng.integers(0, 4)`` image by image
+    draws the same ``k``).  Returns the batch in the same order."""
     raise NotImplementedError("ex04: implement augment_random90")

@@ -11,6 +11,6 @@ def dense_to_conv_ratio(side: int, channels_in: int, channels_out: int, kernel_s
 
 
 def per_replica_batch(global_batch: int, replicas: int) -> int:
-    """The batch each replica sees when ``global_batch`` is split evenly over ``replicas`` devices (data
-    parallelism).  Raise ``ValueError`` when it does not divide evenly."""
+    """The batch each replica sees (an ``int``) when ``global_batch`` is split evenly over ``replicas`` devices
+    (data parallelism).  Raise ``ValueError`` when it does not divide evenly, or when ``replicas < 1``."""
     raise NotImplementedError("ex10: implement per_replica_batch")

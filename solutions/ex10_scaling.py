@@ -15,8 +15,8 @@ def dense_to_conv_ratio(side: int, channels_in: int, channels_out: int, kernel_s
 
 
 def per_replica_batch(global_batch: int, replicas: int) -> int:
-    """The batch each replica sees when ``global_batch`` is split evenly over ``replicas`` devices (data
-    parallelism).  Raise ``ValueError`` when it does not divide evenly."""
+    """The batch each replica sees (an ``int``) when ``global_batch`` is split evenly over ``replicas`` devices
+    (data parallelism).  Raise ``ValueError`` when it does not divide evenly, or when ``replicas < 1``."""
     # BEGIN SOLUTION
     if replicas < 1 or global_batch % replicas:
         raise ValueError(f"global_batch={global_batch} does not split evenly over replicas={replicas}")

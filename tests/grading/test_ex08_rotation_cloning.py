@@ -1,23 +1,31 @@
 import numpy as np
 import pytest
 
+from symkeras.grading import expect_close, expect_equal
 from symkeras.layers import filter_bank_indices
 
 
 @pytest.mark.points(2)
 def test_tap_rotation_matrix_rotates_kernels(ex, rng):
-    kernel = rng.normal(size=(3, 3))
+    for size in (3, 5):
+        kernel = rng.normal(size=(size, size))
+        for r in range(4):
+            p = np.asarray(ex.tap_rotation_matrix(r, kernel_size=size))
+            expect_equal(p.shape, (size * size,) * 2, f"tap_rotation_matrix({r}, kernel_size={size}) should be "
+                                                      f"({size}², {size}²)")
+            expect_close(p @ kernel.ravel(), np.rot90(kernel, r).ravel(),
+                         f"P_{r} @ kernel.ravel() should be np.rot90(kernel, {r}).ravel(): the {size}×{size} kernel "
+                         f"turned {90 * r}° counter-clockwise, flattened row-major", tol=1e-12)
     for r in range(4):
-        p = ex.tap_rotation_matrix(r)
-        np.testing.assert_allclose(p @ kernel.ravel(), np.rot90(kernel, r).ravel(), err_msg=f"r={r}")
-        np.testing.assert_array_equal(p.argmax(axis=1), filter_bank_indices("C4", 3, 1)[r].ravel())
+        expect_equal(np.asarray(ex.tap_rotation_matrix(r)).argmax(axis=1), filter_bank_indices("C4", 3, 1)[r].ravel(),
+                     f"P_{r} should pick the taps symkeras' C4 filter bank picks for r^{r}")
 
 
 @pytest.mark.points(1)
 def test_tap_rotations_form_a_group(ex):
-    p = [ex.tap_rotation_matrix(r) for r in range(4)]
-    np.testing.assert_array_equal(p[0], np.eye(9))
+    p = [np.asarray(ex.tap_rotation_matrix(r)) for r in range(4)]
+    expect_equal(p[0], np.eye(9), "P_0 should be the 9×9 identity")
     for a in range(4):
         for b in range(4):
-            np.testing.assert_array_equal(p[a] @ p[b], p[(a + b) % 4], err_msg="P_a P_b must be P_(a+b)")
-    assert ex.tap_rotation_matrix(1, kernel_size=5).shape == (25, 25)
+            expect_equal(p[a] @ p[b], p[(a + b) % 4], f"P_{a} P_{b} should be P_{(a + b) % 4}")
+    expect_equal(p[1].T @ p[1], np.eye(9), "P_1 should be a permutation matrix (P_1ᵀ P_1 = I)")
