@@ -83,7 +83,7 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
 
     from symkeras import models
     from symkeras.distribute import strategy_scope
-    from symkeras.stats import aggregate_rows, seed_list
+    from symkeras.stats import seed_list
 
     seeds_run = seed_list(seed, seeds)
     if mode not in ("fast", "full"):
@@ -144,19 +144,29 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
                     curves.setdefault(name, []).append(
                         [accuracy(model, sk_data.rotate_batch(x0, np.full(len(y0), a)), y0.astype(int))
                          for a in angles])
+        # after every seed: write what is done so far, so a long run stopped early keeps its finished seeds
+        done = [r["seed"] for r in rows]
+        seeds_done = [s for s in seeds_run if s in done]
+        result = _gcnn_result(mode, seeds_run, seeds_done, epochs_of, batch_size, strategy, sizes, rows, curves, angles)
+        (out / "results.json").write_text(json.dumps(result, indent=2))
+        _plot_curves(result, out / "accuracy_vs_angle.png")
+    return result
+
+
+def _gcnn_result(mode, seeds_run, seeds_done, epochs_of, batch_size, strategy, sizes, rows, curves, angles) -> dict:
+    from symkeras.stats import aggregate_rows
+
     status = sk_data.cache_status()
     summary = aggregate_rows(rows, by=("experiment", "model"), values=("accuracy", "error", "train_seconds"))
-    result = {"mode": mode, "seeds": seeds_run, "epochs": epochs_of, "batch_size": batch_size, "strategy": strategy,
-              "optimizer": "Adam 1e-3 ×0.95/epoch", "data": status["source"],
-              "sizes": {k: {"train": v[0], "test": v[1]} for k, v in sizes.items()},
-              "rows": rows, "summary": summary,
-              "accuracy_vs_angle": {"angles": angles.tolist(), "per_seed": curves,
-                                    "mean": {k: np.mean(v, axis=0).tolist() for k, v in curves.items()},
-                                    "std": {k: (np.std(v, axis=0, ddof=1) if len(v) > 1 else np.zeros(len(angles)))
-                                            .tolist() for k, v in curves.items()}}}
-    (out / "results.json").write_text(json.dumps(result, indent=2))
-    _plot_curves(result, out / "accuracy_vs_angle.png")
-    return result
+    return {"mode": mode, "seeds": seeds_done, "seeds_requested": seeds_run, "complete": seeds_done == seeds_run,
+            "epochs": epochs_of, "batch_size": batch_size, "strategy": strategy,
+            "optimizer": "Adam 1e-3 ×0.95/epoch", "data": status["source"],
+            "sizes": {k: {"train": v[0], "test": v[1]} for k, v in sizes.items()},
+            "rows": rows, "summary": summary,
+            "accuracy_vs_angle": {"angles": angles.tolist(), "per_seed": curves,
+                                  "mean": {k: np.mean(v, axis=0).tolist() for k, v in curves.items()},
+                                  "std": {k: (np.std(v, axis=0, ddof=1) if len(v) > 1 else np.zeros(len(angles)))
+                                          .tolist() for k, v in curves.items()}}}
 
 
 def _plot_curves(result, path):
@@ -193,6 +203,9 @@ def format_table(result) -> str:
     lines.append(f"\n{result['mode']} mode, data from {result['data']} ({sizes}); batch "
                  f"{result['batch_size']}, {result['optimizer']}, seeds {result['seeds']}"
                  f"{' (mean ± sample std)' if n > 1 else ''}.")
+    if not result.get("complete", True):
+        lines.append(f"INCOMPLETE: {len(result['seeds'])} of the {len(result['seeds_requested'])} seeds requested "
+                     f"finished ({result['seeds']}).")
     if result["mode"] == "fast":
         lines.append("FAST MODE: tiny data and few epochs — numbers are a smoke test, not results.")
     return "\n".join(lines)
