@@ -167,9 +167,22 @@ def bench(args) -> int:
 
 
 def grade(args) -> int:
-    from symkeras import grading
+    """Grade one submission (a points table and a JSON report) or, given several folders or --csv, a whole class."""
+    from symkeras.course.grading import Limits, UsageError, grade_batch, run
 
-    return grading.run(args.target, args.exercise, report=args.report)
+    limits = Limits(timeout=args.timeout, memory_gb=args.memory, recursion=args.recursion, output=args.max_output,
+                    sandbox=not args.no_sandbox)
+    targets = args.targets or ["exercises"]
+    try:
+        if len(targets) > 1 or args.csv:
+            return grade_batch(targets, csv_path=args.csv, report_dir=args.report_dir, exercise=args.exercise,
+                               limits=limits, tests=args.tests or ())
+        code = run(targets[0], args.exercise, report=args.report, limits=limits, tests=args.tests or ())
+    except UsageError as e:
+        print(f"symkeras grade: {e}", file=sys.stderr)
+        return 2
+    print(f"report: {os.path.abspath(args.report)}")
+    return code
 
 
 def exercises(args) -> int:
@@ -275,10 +288,24 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test; ratios mean nothing)")
     p.add_argument("--out", default="benchmarks/results", help="directory for bench.json")
     p.set_defaults(func=bench)
-    p = commands.add_parser("grade", help="grade exercises/ (default), solutions/ or a directory; prints points")
-    p.add_argument("target", nargs="?", default="exercises")
-    p.add_argument("--exercise", help="only this exercise, e.g. ex05")
+    p = commands.add_parser("grade", help="grade exercises/ (default), solutions/, a student's folder, or a whole "
+                                          "class (several folders, --csv); prints points")
+    p.add_argument("targets", nargs="*", metavar="folder",
+                   help="exercises (default), solutions, or folders of exNN_*.py files (relative to the current "
+                        "directory); several folders (e.g. submissions/*/) are graded as a class")
+    p.add_argument("--exercise", help="only this exercise, e.g. ex05 (or ex02,ex06)")
     p.add_argument("--report", default="grading-report.json", help="where to write the JSON report")
+    p.add_argument("--csv", help="a class: write one row per student here (points per exercise)")
+    p.add_argument("--report-dir", help="a class: one JSON report per student here (default: beside the CSV)")
+    p.add_argument("--tests", action="append", metavar="DIR",
+                   help="a folder of the teacher's own graded tests (test_exNN_*.py with points), added to the "
+                        "shipped ones (repeatable)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per graded test (default 120)")
+    p.add_argument("--memory", type=float, default=4.0, help="GB of address space for a student's process "
+                                                             "(default 4)")
+    p.add_argument("--recursion", type=int, default=3000, help="Python recursion limit for student code")
+    p.add_argument("--max-output", type=int, default=100_000, help="bytes of a student's printed output kept")
+    p.add_argument("--no-sandbox", action="store_true", help="do not restrict file access (debugging only)")
     p.set_defaults(func=grade)
     p = commands.add_parser("lessons", help="execute lessons headless; report time and figures per lesson")
     p.add_argument("action", choices=["run"])

@@ -1,14 +1,26 @@
 """The grader is sound: full marks for solutions/, zero ("not attempted") for exercises/, partial credit between,
-and one broken exercise never stops the others."""
+and one broken exercise never stops the others; hostile submissions (tests/grading/hostile/) earn nothing for their
+hostile parts, get a clear status, and leave the course's files alone; a class is graded into a CSV."""
 
+import csv
+import hashlib
+import importlib.util
 import json
+import os
 import re
 import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from symkeras import grading
+
+HOSTILE = grading.ROOT / "tests" / "grading" / "hostile"
+_spec = importlib.util.spec_from_file_location("_symkeras_hostile_cases", HOSTILE / "cases.py")
+hostile = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(hostile)
 
 
 def _grade(target, tmp_path, **kwargs):
@@ -71,7 +83,9 @@ def test_partial_credit_wrong_answers_crashes_and_timeouts(tmp_path):
     assert status[("ex06_breaking", "test_invariant_ceiling_is_fifty_percent_for_uniform_rotations")].startswith(
         "wrong: ")
     assert {status[("ex00_setup", t)] for t in report["exercises"]["ex00_setup"]["tests"]} == {"error: RuntimeError"}
-    assert status[("ex07_cloning", "test_cloning_loss_is_the_mean_squared_error")] == "error: timeout"
+    assert "oops" in report["exercises"]["ex00_setup"]["tests"]["test_group_order"]["detail"]
+    assert "while importing ex00_setup.py" in report["exercises"]["ex00_setup"]["tests"]["test_group_order"]["detail"]
+    assert status[("ex07_cloning", "test_cloning_loss_is_the_mean_squared_error")] == "error: timeout after 5 s"
     assert status[("ex07_cloning", "test_shift_matrices_reproduce_a_valid_convolution")] == "passed"
     assert status[("ex05_gconv", "test_lifting_filter_bank_matches_symkeras")] == "not attempted"
     earned = report["total"]["earned"]
@@ -94,7 +108,7 @@ def test_check_prints_only_the_table_and_a_notebook_echoes_nothing(capsys):
     result = grading.check("ex06", target="solutions")
     out = capsys.readouterr().out
     assert result.passed and result.returncode == 0 and result.earned == result.possible == 2
-    assert out.strip() == result.text.strip() and out.startswith("Grading solutions/")
+    assert out.strip() == result.text.strip() and out.startswith(f"Grading {grading.ROOT / 'solutions'}/")
     assert "ex06_breaking" in out and "All tests passed!" in out
     _assert_only_the_table(out)
     assert result.statuses == {("ex06_breaking", t): "passed" for t in result.report["exercises"]["ex06_breaking"][
@@ -143,3 +157,159 @@ def test_expect_helpers_say_what_was_measured():
         grading.expect_close(None, [1.0], "f")
     grading.expect_close([1.0, 2.0 + 1e-12], [1.0, 2.0], "close enough")
     grading.expect_equal(np.int64(3), 3, "equal")
+
+
+# --- hostile submissions -----------------------------------------------------------------------------------------------
+
+def _course_hashes() -> dict:
+    """The teacher's files a submission must not touch: the graded tests (and the hostile cases), the grader's tests,
+    tests/conftest.py and the reference solutions."""
+    root = grading.ROOT
+    files = [*(root / "tests" / "grading").rglob("*"), *(root / "solutions").rglob("*"), root / "tests" / "conftest.py",
+             root / "tests" / "test_grader.py", root / "tests" / "test_grading_wrong.py"]
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _processes_with(*needles: str) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if entry.isdigit() and any(n in cmdline for n in needles):
+            found.append(f"{entry}: {cmdline}")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox and these attacks are Linux-specific")
+def test_hostile_submissions_earn_only_what_they_deserve_and_leave_the_course_alone(tmp_path, capsys):
+    cases = sorted(d for d in HOSTILE.iterdir() if d.is_dir() and not d.name.startswith("_"))
+    assert sorted(d.name for d in cases) == sorted(hostile.EXPECTED), "tests/grading/hostile/cases.py lists each case"
+    before = _course_hashes()
+    code = grading.grade_batch([str(d) for d in cases], csv_path=tmp_path / "hostile.csv", exercise="ex06",
+                               limits=grading.Limits(timeout=hostile.TIMEOUT))
+    table = capsys.readouterr().out
+    after = _course_hashes()
+    assert code == 0, table
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"a hostile submission changed the course's files: {changed}"
+    assert not _processes_with(*hostile.LINGERING), "a process a submission started outlived its grading"
+    for path in hostile.OUTSIDE:
+        assert not Path(path).expanduser().exists(), f"a submission wrote {path}"
+    rows = {row["student"]: row for row in csv.DictReader((tmp_path / "hostile.csv").open())}
+    sandboxed = None
+    problems = []
+    for case in cases:
+        report = json.loads((tmp_path / "hostile-reports" / f"{case.name}.json").read_text())
+        sandboxed = report["sandbox"].startswith("landlock")
+        tests = report["exercises"]["ex06_breaking"]["tests"]
+        for test, expected in zip((hostile.LABELS, hostile.CEILING), hostile.EXPECTED[case.name]):
+            status = tests[test]["status"]
+            if case.name in hostile.SANDBOXED and not sandboxed:
+                continue
+            ok = status.startswith("wrong: ") if expected == "wrong" else status == expected
+            if not ok:
+                problems.append(f"{case.name} {test}: {status!r} ({tests[test].get('detail', '')}), "
+                                f"expected {expected!r}")
+        deserved = sum(expected == "passed" for expected in hostile.EXPECTED[case.name])
+        if case.name not in hostile.SANDBOXED or sandboxed:
+            if float(rows[case.name]["earned"]) != deserved:
+                problems.append(f"{case.name} earned {rows[case.name]['earned']}, deserves {deserved}")
+        assert case.name in table, "one row per submission in the printed table"
+    assert not problems, "\n".join(problems) + "\n" + table
+    printed = json.loads((tmp_path / "hostile-reports" / "print_gigabytes.json").read_text())["outputs"]
+    assert len(printed["ex06_breaking"]) < 2 * grading.Limits.output and "more bytes of output not kept" in printed[
+        "ex06_breaking"], "a gigabyte of output is counted, not kept"
+    if sys.platform.startswith("linux") and not sandboxed:
+        pytest.skip("no Landlock on this kernel: the sandbox-dependent cases were not checked")
+
+
+@pytest.mark.slow
+def test_a_submission_that_exits_at_import_still_gets_a_table_and_a_report(tmp_path):
+    result, report = _grade(HOSTILE / "exit_at_import", tmp_path, exercise="ex06")
+    assert result.returncode == 1
+    assert set(_statuses(report).values()) == {"error: exited with code 0"}
+    assert "TOTAL" in result.stdout and "0 / 2" in result.stdout and "exited with code 0" in result.stdout
+
+
+# --- a class, teacher tests, paths -------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_batch_grading_writes_one_csv_row_and_one_report_per_student(tmp_path, capsys):
+    solutions, exercises = grading.ROOT / "solutions", grading.ROOT / "exercises"
+    submissions = tmp_path / "submissions"
+    shutil.copytree(solutions, submissions / "ada")  # everything right
+    shutil.copytree(exercises, submissions / "bob")  # untouched stubs
+    shutil.copytree(exercises, submissions / "cy")  # ex02 solved, ex06 half right
+    shutil.copy(solutions / "ex02_convolution.py", submissions / "cy")
+    (submissions / "cy" / "ex06_breaking.py").write_text((solutions / "ex06_breaking.py").read_text().replace(
+        "max(p[0] + p[1], p[2] + p[3])", "p[0] + p[1]"))
+    shutil.copytree(solutions, submissions / "dee")  # hostile: exits while ex06 is imported
+    shutil.copy(HOSTILE / "exit_at_import" / "ex06_breaking.py", submissions / "dee")
+    (submissions / "eve").mkdir()  # submitted nothing
+    folders = sorted(str(p) for p in submissions.iterdir()) + [str(submissions / "zed")]  # zed: no such folder
+    code = grading.grade_batch(folders, csv_path=tmp_path / "grades.csv", exercise="ex02,ex06")
+    out = capsys.readouterr().out
+    assert code == 1, "a missing folder is reported"
+    rows = {row["student"]: row for row in csv.DictReader((tmp_path / "grades.csv").open())}
+    assert list(rows) == ["ada", "bob", "cy", "dee", "eve", "zed"]
+    points = {name: (row["ex02_convolution"], row["ex06_breaking"], row["earned"]) for name, row in rows.items()}
+    assert points == {"ada": ("7", "2", "9"), "bob": ("0", "0", "0"), "cy": ("7", "1", "8"), "dee": ("7", "0", "7"),
+                      "eve": ("0", "0", "0"), "zed": ("0", "0", "0")}
+    assert all(row["possible"] == "9" for row in rows.values())
+    assert "not a folder" in rows["zed"]["notes"] and "errors" in rows["eve"]["notes"]
+    for name in rows:
+        report = json.loads((tmp_path / "grades-reports" / f"{name}.json").read_text())
+        assert report["student"] == name and report["target"].endswith(name)
+    dee = json.loads((tmp_path / "grades-reports" / "dee.json").read_text())
+    assert {t["status"] for t in dee["exercises"]["ex06_breaking"]["tests"].values()} == {"error: exited with code 0"}
+    eve = json.loads((tmp_path / "grades-reports" / "eve.json").read_text())
+    assert {t["status"] for e in eve["exercises"].values() for t in e["tests"].values()} == {"error: FileNotFoundError"}
+    assert "ada" in out and "zed" in out and str(tmp_path / "grades.csv") in out
+
+
+@pytest.mark.slow
+def test_teacher_tests_add_hidden_points(tmp_path):
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "test_ex06_breaking.py").write_text(
+        "import numpy as np\nimport pytest\n\nfrom symkeras.grading import expect_equal\n\n\n"
+        "@pytest.mark.points(3)\ndef test_negative_quarter_turns(ex):\n"
+        "    expect_equal(ex.rotation_breaking_labels(np.array([1, 2]), np.array([-1, -2])), [11, 12],\n"
+        "                 'a digit turned -1 quarter turn is at 270 degrees: y + 10')\n")
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "ex06_breaking.py").write_text((grading.ROOT / "solutions" / "ex06_breaking.py").read_text().replace(
+        "np.asarray(k) % 4 >= 2", "np.asarray(k) >= 2"))  # right for k in 0..3, wrong for negative k
+    result, report = _grade("solutions", tmp_path, exercise="ex06", tests=[str(hidden)])
+    assert report["total"] == {"earned": 5.0, "possible": 5.0} and "teacher: test_negative_quarter_turns" in result.stdout
+    result, report = _grade(student, tmp_path, exercise="ex06", tests=[str(hidden)])
+    statuses = _statuses(report)
+    assert statuses[("ex06_breaking", "teacher: test_negative_quarter_turns")].startswith("wrong: ")
+    assert report["total"]["possible"] == 5.0 and report["total"]["earned"] <= 1.0
+
+
+def test_exercise_names_are_exact_and_unknown_ones_list_the_exercises(capsys):
+    from symkeras.__main__ import main
+
+    assert [p.name for p in grading.select_tests("ex05")] == ["test_ex05_gconv.py"]
+    assert [p.name for p in grading.select_tests("ex05_gconv")] == ["test_ex05_gconv.py"]
+    assert len(grading.select_tests("ex02,ex06")) == 2
+    for wrong in ("ex0", "ex99", "ex5", "gconv"):
+        with pytest.raises(grading.UsageError, match="ex00_setup, ex01_equivariance"):
+            grading.select_tests(wrong)
+    assert main(["grade", "--exercise", "ex99"]) == 2
+    err = capsys.readouterr().err
+    assert "ex99" in err and "ex10_scaling" in err and "Traceback" not in err
+
+
+def test_relative_paths_resolve_from_the_current_directory(tmp_path, monkeypatch):
+    (tmp_path / "mine").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert grading.resolve_target("mine") == tmp_path / "mine"
+    assert grading.resolve_target("solutions") == grading.ROOT / "solutions"
+    with pytest.raises(grading.UsageError, match=re.escape(str(tmp_path / "nowhere"))):
+        grading.resolve_target("nowhere")

@@ -4,17 +4,16 @@ from symkeras.grading import expect_equal
 
 
 @pytest.mark.points(1)
-def test_keras_backend_names_the_running_backend(ex, monkeypatch):
+def test_keras_backend_names_the_running_backend(ex):
     import keras
-    from keras.src.backend import config
 
     running = keras.backend.backend()
     expect_equal(ex.keras_backend(), running, f"keras_backend() should name the backend Keras is running, {running!r}")
     for other in ("jax", "torch", "tensorflow"):  # as if chosen in ~/.keras/keras.json, not in $KERAS_BACKEND
-        monkeypatch.setattr(config, "_BACKEND", other)
-        expect_equal(ex.keras_backend(), other,
-                     f"with Keras configured for {other!r} (e.g. in ~/.keras/keras.json), keras_backend() should "
-                     f"return {other!r}: ask Keras (keras.backend.backend()), not a default or $KERAS_BACKEND")
+        with ex.patched("keras.src.backend.config", "_BACKEND", other):  # in the student's process
+            expect_equal(ex.keras_backend(), other,
+                         f"with Keras configured for {other!r} (e.g. in ~/.keras/keras.json), keras_backend() should "
+                         f"return {other!r}: ask Keras (keras.backend.backend()), not a default or $KERAS_BACKEND")
 
 
 @pytest.mark.points(1)

@@ -25,8 +25,8 @@ def test_kl_to_init_known_values_and_properties(ex, rng):
 
 @pytest.mark.points(2)
 def test_freeze_all_but_keeps_frozen_weights_fixed(ex, rng):
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="body"),
-                              keras.layers.Dense(2, name="head")])
+    model = ex.to_submission(keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="body"),
+                                               keras.layers.Dense(2, name="head")]))  # the student's code changes it
     left = ex.freeze_all_but(model, {"head"})
     expect_equal(left, 8 * 2 + 2, "freeze_all_but(model, {'head'}) should return the trainable PARAMETERS left: "
                                   "head's 8·2 weights + 2 biases")

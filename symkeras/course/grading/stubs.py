@@ -1,0 +1,48 @@
+"""Exercise stubs from the reference solutions: ``python -m symkeras exercises``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+
+
+def make_stub(source: str, exercise: str) -> str:
+    """Replace every ``# BEGIN SOLUTION`` … ``# END SOLUTION`` block with ``raise NotImplementedError``.
+
+    The message names the exercise and the enclosing function; everything else (signatures, docstrings) is kept.
+    """
+    out, function, inside = [], "this", False
+    for line in source.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("def "):
+            function = stripped[4:].split("(")[0]
+        if stripped == BEGIN:
+            if inside:
+                raise ValueError(f"{exercise}: nested {BEGIN}")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f'{indent}raise NotImplementedError("{exercise}: implement {function}")\n')
+        elif stripped == END:
+            if not inside:
+                raise ValueError(f"{exercise}: {END} without {BEGIN}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{exercise}: {BEGIN} without {END}")
+    return "".join(out).replace("Reference solution", "Exercise", 1)
+
+
+def generate_exercises(check: bool = False) -> list[str]:
+    """Write ``exercises/`` from ``solutions/``; with ``check``, only list the files that differ."""
+    stale = []
+    for path in sorted((ROOT / "solutions").glob("ex*.py")):
+        stub = make_stub(path.read_text(), path.stem.split("_")[0])
+        target = ROOT / "exercises" / path.name
+        if not target.exists() or target.read_text() != stub:
+            stale.append(target.name)
+            if not check:
+                target.write_text(stub)
+    return stale

@@ -1,0 +1,21 @@
+"""An exception class of its own deriving from BaseException (an `except Exception` in a test would miss it)."""
+import numpy as np
+
+ROOT = __import__("pathlib").Path(__import__("symkeras").__file__).resolve().parents[1]  # the course repository
+
+
+def _right_labels(labels, k):
+    return np.asarray(labels) + 10 * (np.asarray(k) % 4 >= 2)
+
+
+def invariant_accuracy_ceiling(rotation_probs):  # right: earns its point
+    p = np.asarray(rotation_probs, np.float64)
+    return float(max(p[0] + p[1], p[2] + p[3]))
+
+
+class Escape(BaseException):
+    pass
+
+
+def rotation_breaking_labels(labels, k):
+    raise Escape('not an Exception: an except Exception in a test would miss it')

@@ -1,0 +1,23 @@
+"""Asks for more memory than the limit: one huge block, and many blocks."""
+import numpy as np
+
+ROOT = __import__("pathlib").Path(__import__("symkeras").__file__).resolve().parents[1]  # the course repository
+
+
+def _right_labels(labels, k):
+    return np.asarray(labels) + 10 * (np.asarray(k) % 4 >= 2)
+
+
+def invariant_accuracy_ceiling(rotation_probs):  # right: earns its point
+    p = np.asarray(rotation_probs, np.float64)
+    return float(max(p[0] + p[1], p[2] + p[3]))
+
+
+def rotation_breaking_labels(labels, k):
+    blocks = []
+    while True:
+        blocks.append(bytearray(256 * 2 ** 20))
+
+
+def invariant_accuracy_ceiling(rotation_probs):
+    return len(bytearray(64 * 2 ** 30))
