@@ -19,7 +19,6 @@ import ctypes
 import importlib
 import importlib.util
 import io
-import json
 import os
 import pickle
 import resource
@@ -38,10 +37,13 @@ wire = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(wire)
 
 _libc = ctypes.CDLL(None, use_errno=True)
+LINUX = sys.platform.startswith("linux")
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP = 1, 38, 36, 24
 
 
 def _prctl(option, value) -> int:
+    if not LINUX:
+        return -1
     return _libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
 
 
@@ -66,6 +68,8 @@ class _PathBeneath(ctypes.Structure):
 
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version, or 0 (unavailable)."""
+    if not LINUX:
+        return 0
     version = _libc.syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
     return max(int(version), 0)
 
@@ -86,7 +90,7 @@ def landlock(read: list[str], write: list[str], read_files: list[str], write_fil
     deny every other file-system access, TCP, and signals to processes outside the sandbox.  Returns a description."""
     abi = landlock_abi()
     if abi < 1:
-        return "none (the kernel has no Landlock)"
+        return "none (Landlock needs Linux >= 5.13)" if LINUX else f"none (no Landlock on {sys.platform})"
     handled = _handled(abi)
     size = 8 if abi < 4 else 16 if abi < 6 else 24
     attr = _RulesetAttr(handled, 0b11 if abi >= 4 else 0, 0b11 if abi >= 6 else 0)
@@ -127,7 +131,7 @@ def landlock(read: list[str], write: list[str], read_files: list[str], write_fil
 
 def drop_capabilities() -> None:
     """Root without its capabilities: a student's code cannot read every file, mount or load modules as root."""
-    if os.geteuid() != 0:
+    if not LINUX or os.geteuid() != 0:
         return
     for cap in range(64):
         _prctl(PR_CAPBSET_DROP, cap)
@@ -155,7 +159,7 @@ def zygote(ctrl_fd: int, preload: list[str]) -> None:
             loaded.append(name)
         except Exception:  # noqa: BLE001 — a library that does not import is imported (and fails) in the worker
             pass
-    _send_ctrl(ctrl, {"op": "ready", "preloaded": loaded, "seconds": time.monotonic() - started,
+    wire.send_control(ctrl, {"op": "ready", "preloaded": loaded, "seconds": time.monotonic() - started,
                       "landlock_abi": landlock_abi()})
     workers: dict[int, dict] = {}
     finished: dict[int, int] = {}
@@ -167,12 +171,11 @@ def zygote(ctrl_fd: int, preload: list[str]) -> None:
         if not ready:
             continue
         try:
-            message, fds, _, _ = socket.recv_fds(ctrl, 1 << 20, 8)
-        except OSError:
+            request, fds = wire.recv_control(ctrl)
+        except (OSError, ValueError):
             break
-        if not message:
+        if request is None:
             break
-        request = json.loads(message)
         op = request.get("op")
         if op == "spawn":
             pid = os.fork()
@@ -185,7 +188,7 @@ def zygote(ctrl_fd: int, preload: list[str]) -> None:
             for fd in fds:
                 os.close(fd)
             workers[pid] = request
-            _send_ctrl(ctrl, {"op": "spawned", "pid": pid})
+            wire.send_control(ctrl, {"op": "spawned", "pid": pid})
         elif op == "stop":
             pid = int(request["pid"])
             status = finished.pop(pid, None)
@@ -200,7 +203,7 @@ def zygote(ctrl_fd: int, preload: list[str]) -> None:
             workers.pop(pid, None)
             _killpg(pid)  # whatever is left of its group
             _kill_orphans(me, workers)
-            _send_ctrl(ctrl, {"op": "stopped", "pid": pid, **_describe_status(status)})
+            wire.send_control(ctrl, {"op": "stopped", "pid": pid, **_describe_status(status)})
     for pid in list(workers):
         _killpg(pid)
     for _ in range(20):
@@ -208,10 +211,6 @@ def zygote(ctrl_fd: int, preload: list[str]) -> None:
             break
         time.sleep(0.05)
     os._exit(0)
-
-
-def _send_ctrl(ctrl, message: dict, fds=()) -> None:
-    socket.send_fds(ctrl, [json.dumps(message).encode()], list(fds))
 
 
 def _reap(workers, finished) -> None:

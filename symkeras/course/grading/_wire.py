@@ -121,6 +121,37 @@ def recv(sock: socket.socket, deadline: float | None = None, max_bytes: int | No
     return header, buffers
 
 
+# --- the zygote's control channel: small JSON messages, with file descriptors ----------------------------------------
+
+def send_control(sock: socket.socket, message: dict, fds=()) -> None:
+    data = json.dumps(message).encode()
+    data = struct.pack("!I", len(data)) + data
+    sent = socket.send_fds(sock, [data], list(fds)) if fds else sock.send(data)
+    if sent < len(data):
+        sock.sendall(data[sent:])
+
+
+def recv_control(sock: socket.socket, timeout: float | None = None) -> tuple[dict | None, list]:
+    """One message and the file descriptors sent with it; ``(None, [])`` at end of file."""
+    sock.settimeout(timeout)
+    data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 8)
+    if not data:
+        return None, fds
+    while len(data) < 4:
+        more = sock.recv(4 - len(data))
+        if not more:
+            return None, fds
+        data += more
+    (size,) = struct.unpack("!I", data[:4])
+    data = data[4:]
+    while len(data) < size:
+        more = sock.recv(size - len(data))
+        if not more:
+            return None, fds
+        data += more
+    return json.loads(data), fds
+
+
 # --- plain values: child → parent ---------------------------------------------------------------------------------------
 
 class TooLarge(Exception):

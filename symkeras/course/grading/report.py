@@ -60,7 +60,7 @@ def report_warnings(report: dict) -> list[str]:
     if integrity.get("created"):
         warnings.append("new files appeared in the course's folders during grading: " + ", ".join(integrity["created"]))
     sandbox = report.get("sandbox") or ""
-    if sandbox.startswith("none") and sandbox != "none (disabled)":
+    if sandbox.startswith("none") and sandbox not in ("none (disabled)", "none (no student code ran)"):
         warnings.append(f"student code ran without a file-system sandbox ({sandbox}): grade untrusted work in a "
                         f"container (README, 'Exercises and grading')")
     return warnings

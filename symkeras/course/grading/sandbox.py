@@ -22,7 +22,6 @@ import builtins
 import contextlib
 import functools
 import io
-import json
 import os
 import pickle
 import shutil
@@ -43,8 +42,10 @@ from symkeras.course.grading import _wire as wire
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "_child.py"
+# Imported once by the zygote, before it forks.  Not on macOS, where forking a process that loaded Apple's
+# frameworks (as TensorFlow does) is unsafe: there each worker imports what the student's module needs.
 PRELOAD = ("numpy", "keras", "symkeras", "symkeras.groups", "symkeras.layers", "symkeras.equivariance",
-           "symkeras.data")
+           "symkeras.data") if sys.platform.startswith("linux") else ("numpy",)
 SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules", ".venv", "venv"}
 COPY_LIMIT = 50 * 2 ** 20  # bytes of a submission copied into the worker's folder
 
@@ -115,7 +116,7 @@ class Zygote:
     """The process that forks the workers (see ``_child.py``)."""
 
     def __init__(self, preload=PRELOAD, env: dict | None = None):
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.log = tempfile.TemporaryFile()
         environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
         self.process = subprocess.Popen(
@@ -133,14 +134,14 @@ class Zygote:
         return self.info
 
     def _receive(self, timeout: float, expected: str) -> dict:
-        self.ctrl.settimeout(timeout)
         try:
-            data = self.ctrl.recv(1 << 20)
+            message, _ = wire.recv_control(self.ctrl, timeout)
         except socket.timeout:
             raise ChildFailure("error: the grader's process launcher did not answer", self._log_tail()) from None
-        if not data:
+        except (OSError, ValueError) as e:
+            raise ChildFailure("error: the grader's process launcher failed", str(e)) from None
+        if message is None:
             raise ChildFailure("error: the grader's process launcher stopped", self._log_tail())
-        message = json.loads(data)
         if message.get("op") != expected:
             raise ChildFailure("error: the grader's process launcher is confused", str(message)[:200])
         return message
@@ -158,14 +159,14 @@ class Zygote:
     def spawn(self, spec: dict, fds: list[int]) -> int:
         with self.lock:
             self.ready()
-            socket.send_fds(self.ctrl, [json.dumps({"op": "spawn", **spec}).encode()], fds)
+            wire.send_control(self.ctrl, {"op": "spawn", **spec}, fds)
             return int(self._receive(120.0, "spawned")["pid"])
 
     def stop(self, pid: int) -> dict:
         """Kill a worker's process group and return its exit: ``{"code": …, "signal": …}``."""
         with self.lock:
             try:
-                self.ctrl.sendall(json.dumps({"op": "stop", "pid": pid}).encode())
+                wire.send_control(self.ctrl, {"op": "stop", "pid": pid})
                 return self._receive(60.0, "stopped")
             except (OSError, ChildFailure):
                 with contextlib.suppress(OSError):
