@@ -20,8 +20,8 @@
 # **Description:** fine-tune a cloned C4 layer on a task whose labels depend on orientation; sweep β of two KL
 # penalties; read the trade-off between accuracy and equivariance; read the full-size results beside the paper's.
 #
-# **Run time:** about 2 minutes in fast mode and 5 minutes in full mode on 2 CPU cores (longer on a busy machine);
-# a progress bar counts the training epochs.
+# **Run time:** about 2 minutes in fast mode and 4 in full mode on 2 free CPU cores (longer on a busy machine); a
+# progress bar counts the training epochs, and the last cell prints how long this run took.
 #
 # A cloned layer carries its symmetry in its structure `E` (lesson 8). Fine-tuning can treat `E` three ways:
 #
@@ -235,7 +235,7 @@ print(f"unfrozen: accuracy {unfrozen['accuracy']:.1%} ({unfrozen['accuracy'] - 0
 assert frozen["layer error"] < 1e-2 and abs(frozen["way up"] - 0.5) < 0.01
 assert abs(frozen["accuracy"] - frozen["digit"] / 2) < 0.01 and frozen["accuracy"] <= 0.505
 assert frozen["accuracy"] > 0.35, "the frozen network learns digits well enough to approach its ceiling"
-assert unfrozen["accuracy"] > 0.6 and unfrozen["way up"] > 0.75 and unfrozen["layer error"] > 0.3
+assert unfrozen["accuracy"] > 0.6 and unfrozen["way up"] > 0.75 and unfrozen["layer error"] > 0.5
 assert frozen["digit"] > unfrozen["digit"], "the symmetric network names digits more often"
 
 # %%
@@ -259,8 +259,7 @@ plt.show()
 
 # %% [markdown]
 # ## A β sweep: plain and anchored KL
-# Now the penalised variants, plain and anchored, over a range of β from "hardly felt" to "much larger than the
-# cross-entropy".
+# Now the penalised variants, plain and anchored, on a log grid of β (loss per nat of KL).
 
 # %%
 betas = [1.0, 10.0, 1000.0] if FAST else [1.0, 3.0, 10.0, 30.0, 100.0, 1000.0]
@@ -285,15 +284,18 @@ print(f"frozen: layer error {frozen['layer error']:.1e}, accuracy {frozen['accur
 print(f"anchored at the smallest β = {betas[0]:g}: accuracy {anchored[0]['accuracy']:.1%}, layer error "
       f"{anchored[0]['layer error']:.2f}")
 assert plain[-1]["KL"] < 1e-3 and anchored[-1]["KL anchored"] < 1e-3
-assert plain[-1]["accuracy"] < unfrozen["accuracy"] - 0.2, "plain, large β: the accuracy gain is gone"
+lost = (unfrozen["accuracy"] - plain[-1]["accuracy"]) / (unfrozen["accuracy"] - frozen["accuracy"])
+print(f"plain β = {betas[-1]:g} gave up {lost:.0%} of what unfreezing had gained over the frozen network")
+assert lost > 0.6, "plain, large β: most of the accuracy gain is gone"
 assert min(r["layer error"] for r in plain) > 0.1, "plain KL never brings the layer back to equivariance"
 assert anchored[-1]["layer error"] < 0.05 and plain[-1]["layer error"] > 10 * anchored[-1]["layer error"]
+assert anchored[-1]["layer error"] > 10 * frozen["layer error"]
 assert anchored[-1]["accuracy"] < 0.52 and abs(anchored[-1]["way up"] - 0.5) < 0.03
 assert anchored[0]["accuracy"] > 0.6 and anchored[0]["layer error"] > 0.3
 assert all(b["layer error"] < a["layer error"] for a, b in zip(anchored, anchored[1:])), "anchored: β buys symmetry"
 
 # %% [markdown]
-# At a large β the **plain** penalty takes away the accuracy the unfrozen layer gained, yet leaves the layer far from
+# At a large β the **plain** penalty takes away most of what unfreezing gained, yet leaves the layer far from
 # equivariant (an error above 0.1 at every β). The **anchored** penalty brings the layer's error below 0.05 — though
 # not down to the frozen layer's — and the network back under the 50% ceiling with a way-up accuracy of 50%: it kept
 # the symmetry, and so it pays the symmetry's price on this task. Its error falls with every step of β.
@@ -314,7 +316,7 @@ ax_acc.set_ylim(0, 100)
 ax_acc.set_ylabel("test accuracy (%)")
 ax_acc.set_title("Accuracy on the rotation-breaking task", fontsize=10)
 ax_err.set_yscale("log")
-ax_err.set_ylabel("C4 equivariance error of the cloned layer (relative)")
+ax_err.set_ylabel("C4 equivariance error, cloned layer")
 ax_err.set_title("How much symmetry the cloned layer kept", fontsize=10)
 handles, labels = ax_acc.get_legend_handles_labels()
 fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
@@ -369,10 +371,11 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The anchored points run from the unfrozen corner to the frozen one, and β chooses where: a small β stays with the
-# unfrozen network, a large one lands where the frozen network is, with a nearly equivariant layer. The plain points
-# stay at the right edge and only lose accuracy. And no variant passed the ceiling with a nearly equivariant layer:
-# the labels demand telling up from down, and the accuracy above 50% came only with a visibly broken layer.
+# The anchored points run from the unfrozen corner to the frozen one, and β chooses where: a small β stays well
+# above the ceiling with a broken layer, a large one lands where the frozen network is, with a nearly equivariant
+# layer. The plain points stay at the right edge and only lose accuracy. And no variant passed the ceiling with a
+# nearly equivariant layer: the labels demand telling up from down, and the accuracy above 50% came only with a
+# visibly broken layer.
 
 # %%
 above = {name: r for name, r in results.items() if r["accuracy"] > 0.52}
@@ -464,9 +467,12 @@ for ax, key in zip(axes[:, 0], tasks):
     if key == "rotation-breaking":
         ax.axvline(50, color="black", ls="--", lw=1, label="ceiling, exactly C4-invariant (50%)")
     for label, value in full["quoted"].get(key, {}).items():
-        ax.plot(100 * value, labels.index(next(n for n in labels if n.startswith(label))), "D", color="gold",
-                markeredgecolor="black", ms=7, zorder=3,
+        position = labels.index(next(n for n in labels if n.startswith(label)))
+        ax.plot(100 * value, position, "D", color="gold", markeredgecolor="black", ms=7, zorder=3,
                 label="paper, quoted (60k digits, 50 epochs)" if label == "standard MLP" else None)
+        left = value > 0.9  # keep the text inside the axes
+        ax.annotate(f"paper: {100 * value:.2f}%", (100 * value, position), xytext=(-8 if left else 8, 0),
+                    textcoords="offset points", ha="right" if left else "left", va="center", fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
     ax.tick_params(axis="y", labelsize=7)
@@ -554,8 +560,8 @@ assert all(v < quoted[k] for k, v in ours.items())
 # %% [markdown]
 # ## When to keep, when to break
 # * **Keep the symmetry when the task has it:** freeze. A large *plain* β is no substitute: it held the KL below 1e-3
-#   nats while the layer error stayed above 0.1 in the miniature, and at full size the plain-KL layers were as broken
-#   as the unfrozen one. A penalty that does keep the symmetry is the anchored one, with a large β.
+#   nats while the layer error stayed above 0.1 in the miniature, and at full size the plain-KL layers ended almost
+#   as broken as the unfrozen one. A penalty that does keep the symmetry is the anchored one, with a large β.
 # * **Break it when the labels depend on the transformation:** unfreeze, or use the anchored penalty with a small β.
 #   β picks a point on the trade-off curve, and the curve can be steep: sweep β on a log grid and look at both axes.
 # * **Measure both.** A small KL does not prove a small equivariance error; report the equivariance error itself.
