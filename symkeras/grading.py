@@ -16,6 +16,7 @@ from symkeras.course.grading.plugin import (  # noqa: F401 — pytest finds the 
     pytest_runtest_call,
     pytest_runtest_makereport,
     pytest_runtest_setup,
+    pytest_runtest_teardown,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_unconfigure,

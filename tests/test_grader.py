@@ -313,3 +313,33 @@ def test_relative_paths_resolve_from_the_current_directory(tmp_path, monkeypatch
     assert grading.resolve_target("solutions") == grading.ROOT / "solutions"
     with pytest.raises(grading.UsageError, match=re.escape(str(tmp_path / "nowhere"))):
         grading.resolve_target("nowhere")
+
+
+def test_the_parent_decodes_only_plain_values_from_a_student_process():
+    from symkeras.course.grading import _wire as wire
+
+    class EqualFloat(float):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = float.__hash__
+
+    class EqualArray(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(np.shape(self), bool)
+
+    kept = []
+    buffers: list = []
+    node = wire.encode([EqualFloat(0.5), np.zeros(3).view(EqualArray), object(), (1, "a"), {"k": np.int64(3)}],
+                       buffers, lambda v: kept.append(v) or len(kept))
+    value = wire.decode(json.loads(json.dumps(node)), buffers, lambda ident, kind: ("handle", ident, kind))
+    assert type(value[0]) is float and value[0] == 0.5
+    assert type(value[1]) is np.ndarray and not np.any(value[1] == 1)
+    assert value[2] == ("handle", 1, "builtins.object") and value[3] == (1, "a") and type(value[4]["k"]) is np.int64
+    for bad in ({"t": "array", "dtype": "|O", "shape": [1], "b": 0},  # object arrays hold pointers
+                {"t": "array", "dtype": "V8", "shape": [1], "b": 0},
+                {"t": "array", "dtype": "<f8", "shape": [2], "b": 0},  # 16 bytes announced, 8 sent
+                {"t": "array", "dtype": "<f8", "shape": [1], "b": 5},
+                {"t": "pickle", "b": 0}, {"t": "handle", "id": "1"}, ["nested", {"t": "set", "v": [[1]]}]):
+        with pytest.raises(wire.WireError):
+            wire.decode(bad, [b"\0" * 8], lambda ident, kind: None)

@@ -23,6 +23,7 @@ from symkeras.course.grading.plugin import (
     pytest_runtest_call,
     pytest_runtest_makereport,
     pytest_runtest_setup,
+    pytest_runtest_teardown,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_unconfigure,

@@ -189,6 +189,9 @@ def zygote(ctrl_fd: int, preload: list[str]) -> None:
                 os.close(fd)
             workers[pid] = request
             wire.send_control(ctrl, {"op": "spawned", "pid": pid})
+        elif op == "prune":  # after a test: whatever the worker started goes; the worker stays warm
+            pid = int(request["pid"])
+            wire.send_control(ctrl, {"op": "pruned", "killed": _kill_descendants(pid) if pid in workers else 0})
         elif op == "stop":
             pid = int(request["pid"])
             status = finished.pop(pid, None)
@@ -239,6 +242,44 @@ def _killpg(pid: int) -> None:
             kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """``{pid: (parent pid, process group)}`` from /proc (empty elsewhere)."""
+    found = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    stat = f.read()
+                fields = stat[stat.rindex(b")") + 2:].split()
+                found[int(entry)] = (int(fields[1]), int(fields[2]))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def _kill_descendants(pid: int) -> int:
+    """Kill the processes a worker started (its descendants and its process group), not the worker itself."""
+    table = _processes()
+    doomed = {p for p, (_, group) in table.items() if group == pid and p != pid}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for p, (ppid, _) in table.items():
+            if ppid == parent and p not in doomed and p != pid:
+                doomed.add(p)
+                frontier.append(p)
+    for p in doomed:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return len(doomed)
 
 
 def _kill_orphans(me: int, workers) -> bool:

@@ -43,6 +43,7 @@ GRADER_FILES = (*sorted(Path(__file__).resolve().parent.glob("*.py")), ROOT / "s
 TEACHER_PREFIX = "teacher: "
 _RESULTS = pytest.StashKey[dict]()
 _STATE = pytest.StashKey["State"]()
+_WORKER = pytest.StashKey[sandbox.Worker]()
 
 
 def pytest_addoption(parser):
@@ -165,6 +166,10 @@ class State:
             self.paths = sandbox.sandbox_paths(self.protected())
 
     def worker(self, target_id: str, directory: Path, exercise: str) -> sandbox.Worker:
+        if self.zygote is not None and self.zygote.info is not None and not self.zygote.alive():
+            self.stop_workers()  # the zygote died (it should not: a sandboxed worker cannot signal it): a new one
+            self.zygote.close()
+            self.zygote = None
         self.ready()
         if self.failure is not None:
             raise self.failure
@@ -306,7 +311,9 @@ def ex(request):
     path = directory / f"{exercise}.py"
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing")
-    return sandbox.Submission(state.worker(target_id, directory, exercise))
+    worker = state.worker(target_id, directory, exercise)
+    request.node.stash[_WORKER] = worker
+    return sandbox.Submission(worker)
 
 
 @pytest.fixture
@@ -331,6 +338,14 @@ def pytest_runtest_call(item):
         yield
     finally:
         sandbox.Clock.deadline = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield
+    worker = item.stash.get(_WORKER, None)
+    if worker is not None:  # processes the student's code started do not outlive the test
+        worker.prune()
 
 
 def _start_clock(item) -> None:

@@ -24,6 +24,7 @@ import functools
 import io
 import os
 import pickle
+import select
 import shutil
 import signal
 import socket
@@ -173,6 +174,15 @@ class Zygote:
                     os.killpg(pid, signal.SIGKILL)
                 return {"code": None, "signal": None}
 
+    def prune(self, pid: int) -> None:
+        """Kill what a worker started (a test is over); the worker itself stays."""
+        with self.lock:
+            try:
+                wire.send_control(self.ctrl, {"op": "prune", "pid": pid})
+                self._receive(60.0, "pruned")
+            except (OSError, ChildFailure):
+                pass
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self.ctrl.close()
@@ -271,18 +281,30 @@ class _Output(threading.Thread):
     def __init__(self, fd: int, limit: int):
         super().__init__(daemon=True)
         self.fd, self.limit, self.kept, self.total = fd, limit, bytearray(), 0
+        self.stopping = threading.Event()
 
     def run(self):
-        while True:
-            try:
+        try:
+            while True:
+                ready, _, _ = select.select([self.fd], [], [], 0.2)
+                if not ready:
+                    if self.stopping.is_set():
+                        return
+                    continue
                 chunk = os.read(self.fd, 1 << 20)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.total += len(chunk)
-            if len(self.kept) < self.limit:
-                self.kept += chunk[: self.limit - len(self.kept)]
+                if not chunk:
+                    return
+                self.total += len(chunk)
+                if len(self.kept) < self.limit:
+                    self.kept += chunk[: self.limit - len(self.kept)]
+        except OSError:
+            return
+        finally:
+            os.close(self.fd)  # only this thread closes it: no read from a reused descriptor
+
+    def finish(self) -> None:
+        self.stopping.set()
+        self.join(5)
 
     def text(self) -> str:
         text = bytes(self.kept).decode(errors="replace")
@@ -316,6 +338,12 @@ class Worker:
                 "limits": self.limits.for_child(), "sandbox": self.limits.sandbox, **self.paths}
         try:
             self.pid = self.zygote.spawn(spec, [child.fileno(), out_write])
+        except BaseException:
+            parent.close()
+            os.close(out_read)
+            _remove_tree(self.workdir)
+            self.workdir = None
+            raise
         finally:
             child.close()
             os.close(out_write)
@@ -344,9 +372,7 @@ class Worker:
             self.sock.close()
         self.sock = None
         if self._output is not None:
-            self._output.join(2)
-            with contextlib.suppress(OSError):
-                os.close(self._output.fd)
+            self._output.finish()
             text = self._output.text()
             if text.strip():
                 self.outputs.append(text)
@@ -355,6 +381,10 @@ class Worker:
             _remove_tree(self.workdir)
             self.workdir = None
         return status
+
+    def prune(self) -> None:
+        if self.sock is not None and self.pid:
+            self.zygote.prune(self.pid)
 
     def output(self) -> str:
         text = "\n".join(self.outputs)
