@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -144,6 +145,7 @@ class State:
         self.loaded_sha = ""
         self.loaded_paths: list[Path] = []
         self.finished = False
+        self.timings: dict[str, float] = {}
 
     def protected(self) -> list[Path]:
         return [ROOT, *(d for _, d in self.targets), *self.teacher_dirs, Path.cwd()]
@@ -157,9 +159,12 @@ class State:
 
     def ready(self) -> None:
         self.start()
-        if self.failure is None:
+        if self.failure is None and self.zygote.info is None:
+            started = time.monotonic()
             try:
-                self.zygote.ready()
+                info = self.zygote.ready()
+                self.timings.update(zygote_import_s=round(info.get("seconds", 0.0), 2),
+                                    waited_for_zygote_s=round(time.monotonic() - started, 2))
             except sandbox.ChildFailure as e:
                 self.failure = e
         if self.paths is None:
@@ -446,7 +451,7 @@ def pytest_sessionfinish(session, exitstatus):
     display = str(state.targets[0][1]) + os.sep if len(state.targets) == 1 else os.pathsep.join(targets.values())
     report = {"target": display, "targets": targets, **summary, "sandbox": state.sandbox or "none (no student code ran)",
               "limits": state.limits.as_dict(), "grader_sha256": state.loaded_sha, "integrity": integrity,
-              "outputs": state.outputs}
+              "timings": state.timings, "outputs": state.outputs}
     path = Path(config.getoption("--grading-report"))
     path.write_text(json.dumps(report, indent=2, default=str))
     state.table = format_report(summary, display, report_warnings(report))
