@@ -281,7 +281,7 @@ for name in configs:
 slowdown = {name: seconds[(name, "XLA")] / seconds[(name, "graph")] for name in configs if (name, "XLA") in seconds}
 for name in ("CNN", "P4CNN"):
     if name in slowdown:
-        assert slowdown[name] > 1.5, (name, slowdown[name])
+        assert slowdown[name] > 1.2, (name, slowdown[name])
 assert dropout_seconds["XLA"] > 5 * dropout_seconds["graph"], dropout_seconds
 assert slowdown["CNN, no dropout"] > 0.5, slowdown  # without dropout: still no clear win for XLA
 print("steady-state step time, XLA ÷ graph: " + ", ".join(f"{name} {r:.1f}×" for name, r in slowdown.items()))
@@ -295,10 +295,10 @@ print("first step, XLA ÷ graph: " + ", ".join(f"{name} {first_step[(name, 'XLA'
 # Reading the measurement:
 # - **Compilation** makes XLA's first step more than 1.5× as long as the graph's (the ratios printed above). It is
 #   paid once per model and input shape.
-# - **In the steady state XLA is still slower** for the CNN and the P4CNN as built here (more than 1.5×; ratios
-#   printed above), so compilation time is not the explanation. The single Dropout layer shows the main culprit:
-#   its random mask is many times slower to produce inside XLA on a CPU than with TensorFlow's own kernel (more than
-#   5×). Under XLA the CNN's two Dropout layers take a large share of its whole training step (printed; the assert
+# - **In the steady state XLA is still slower** for the CNN and the P4CNN as built here (ratios printed above; the
+#   assert checks more than 1.2×), so compilation time is not the explanation. The single Dropout layer shows the
+#   main culprit: its random mask is many times slower to produce inside XLA on a CPU than with TensorFlow's own
+#   kernel (more than 5×). Under XLA the CNN's two Dropout layers take a large share of its whole training step (printed; the assert
 #   checks more than a third) — these are small models, so one slow element-wise op weighs a lot.
 # - Without dropout, the two modes come much closer (the "CNN, no dropout" ratio), but XLA brings no clear speed-up
 #   to these convnets on a CPU either (the assert checks that XLA's step is not under half the graph's).
@@ -324,11 +324,11 @@ print(f"P4CNN: {throughput[('P4CNN', 'graph')]:.0f} images/s, {p4_params:,} para
       f"{throughput[('CNN', 'graph')]:.0f} images/s, {cnn_params:,} parameters")
 print(f"P4CNN/CNN throughput: {ratio:.2f}× (median step times); single rounds of this run: "
       + ", ".join(f"{r:.2f}×" for r in per_round))
-assert 0.3 < ratio < 1.5, ratio
+assert 0.4 < ratio < 2, ratio
 assert 2.5 < cnn_params / p4_params < 4, (cnn_params, p4_params)
 
 # %% [markdown]
-# The P4CNN's throughput is within a small factor of the CNN's (the assert allows 0.3–1.5×), with about a third
+# The P4CNN's throughput is within a small factor of the CNN's (the assert allows 0.4–2×), with about a third
 # of the parameters. Look at the single rounds: on a shared machine the ratio moves from one round to the next, so
 # a ratio from another run is a different measurement, not a contradiction. `make bench` measures the same ratio
 # with its own method (`model.fit` over cached batches, interleaved rounds, a median) and the README reports one
