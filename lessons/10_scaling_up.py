@@ -298,8 +298,9 @@ print("first step, XLA ÷ graph: " + ", ".join(f"{name} {first_step[(name, 'XLA'
 # - **In the steady state XLA is still slower** for the CNN and the P4CNN as built here (ratios printed above; the
 #   assert checks more than 1.2×), so compilation time is not the explanation. The single Dropout layer shows the
 #   main culprit: its random mask is many times slower to produce inside XLA on a CPU than with TensorFlow's own
-#   kernel (more than 5×). Under XLA the CNN's two Dropout layers take a large share of its whole training step (printed; the assert
-#   checks more than a third) — these are small models, so one slow element-wise op weighs a lot.
+#   kernel (more than 5×). Under XLA the CNN's two Dropout layers take a large share of its whole training step
+#   (printed; the assert checks more than a third) — these are small models, so one slow element-wise op weighs a
+#   lot.
 # - Without dropout, the two modes come much closer (the "CNN, no dropout" ratio), but XLA brings no clear speed-up
 #   to these convnets on a CPU either (the assert checks that XLA's step is not under half the graph's).
 # - On CPUs, then, Keras' `"auto"` leaves XLA off. On GPUs XLA hands convolutions to the vendor's libraries and its
