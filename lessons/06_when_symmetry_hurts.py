@@ -79,6 +79,8 @@ print(f"C4 G-CNN under D4: worst error over rotations {max(c4_report.errors[g] f
       f"smallest over mirror images {min(c4_report.errors[g] for g in mirrors):.1e}")
 assert max(c4_report.errors[g] for g in rotations) <= c4_report.tolerance, "C4 model: invariant to rotations"
 assert min(c4_report.errors[g] for g in mirrors) >= 1e-3, "…but not to mirror images"
+z = logits["C4 G-CNN"]
+assert np.abs(z[mirrors] - z[4]).max() <= 1e-5 * np.abs(z).max(), "the 4 mirror images share one answer"
 
 # %% [markdown]
 # ## 6 versus 9
