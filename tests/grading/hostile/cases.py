@@ -26,7 +26,9 @@ EXPECTED = {
     "patch_grader": ("wrong", "wrong"),
     "print_gigabytes": ("wrong", "passed"),
     "protocol_garbage": ("error: protocol violation", "passed"),
-    "read_solutions": ("error: PermissionError", "error: ModuleNotFoundError"),
+    # importing `solutions` fails as "not found" or "permission denied" depending on where the course sits: either
+    # way the sandbox refuses it and the test earns nothing ("|" separates accepted statuses)
+    "read_solutions": ("error: PermissionError", "error: ModuleNotFoundError|error: PermissionError"),
     "recursion": ("error: recursion limit 3000", "passed"),
     "sys_exit_at_import": ("error: SystemExit", "error: SystemExit"),
     "write_files": ("wrong", "passed"),
