@@ -129,13 +129,15 @@ def reproduce(args) -> int:
 
     mode = "full" if args.full else "fast"
     out = args.out or f"out/{args.experiment}-{mode}"
+    verbose = 1 if sys.stdout.isatty() else 2  # one line per epoch in a log file, a live bar in a terminal
     if args.experiment == "gcnn":
         if args.devices:
             from symkeras.distribute import split_cpu
 
             split_cpu(args.devices)
         result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs,
-                                             strategy=args.strategy, seeds=args.seeds, train_limit=args.limit)
+                                             strategy=args.strategy, seeds=args.seeds, train_limit=args.limit,
+                                             verbose=verbose)
         print("\n" + experiments.format_table(result))
         print(f"\nwrote {out}/results.json and {out}/accuracy_vs_angle.png")
     else:
@@ -148,7 +150,8 @@ def reproduce(args) -> int:
         result = reproduce_cloning.cloning_experiment(mode=mode, tasks=args.task, out=out, seed=args.seed,
                                                       epochs=args.epochs, betas=args.beta,
                                                       anchored_betas=args.anchored_beta, strategy=args.strategy,
-                                                      seeds=args.seeds, train_limit=args.limit)
+                                                      seeds=args.seeds, train_limit=args.limit,
+                                                      verbose=verbose)
         print("\n" + reproduce_cloning.format_cloning_table(result))
         print(f"\nwrote {out}/results.json, accuracy.png, equivariance.png and structure.png")
     return 0
