@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: setup lessons lessons-run lessons-full test test-core test-backends test-lessons bench doctor clean
+.PHONY: setup lessons lessons-run lessons-full test lint test-core test-backends test-lessons bench doctor clean
 
 setup: $(STAMP)  ## Create .venv, install, and prepare the MNIST cache (each step only once).
 	@$(BIN)/python -m symkeras data prepare
@@ -40,7 +40,11 @@ lessons-run: setup  ## Headless: execute every lesson (full mode unless SYMKERAS
 lessons-full: setup  ## Headless, full mode: every lesson with its assertions; prints wall time and figures each.
 	$(BIN)/python -m symkeras lessons run --full
 
-test: test-core test-backends test-lessons  ## Everything CI checks.
+test: lint test-core test-backends test-lessons  ## Everything CI checks.
+
+lint: setup  ## ruff: lint and formatting (configured in pyproject.toml; .pre-commit-config.yaml runs the same).
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test-core: setup
 	$(PYTEST) -n 2 --timeout 600 -m "not lesson_run" tests
@@ -50,7 +54,7 @@ test-backends: setup  ## The layer tests again under JAX and PyTorch, each in it
 	KERAS_BACKEND=torch $(PYTEST) -n 2 --timeout 600 -q tests/layers
 
 test-lessons: setup  ## Execute every lesson in fast mode (inline figures kept in out/lessons/fast/, counted).
-	$(PYTEST) -n 2 --timeout 900 -m lesson_run tests/test_lessons.py
+	$(PYTEST) -n 2 --timeout 900 -m lesson_run tests/course/test_lessons.py
 
 bench: setup  ## Layer, training-throughput and cloning benchmarks; prints ratios, writes benchmarks/results/.
 	$(BIN)/python -m symkeras bench

@@ -31,7 +31,6 @@
 
 # %%
 import keras
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 

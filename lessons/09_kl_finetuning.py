@@ -53,9 +53,10 @@ from matplotlib.patches import Rectangle
 from tqdm import tqdm
 
 import symkeras
-from symkeras import cloning, data, models, regularizers, reproduce_cloning
+from symkeras import cloning, data, models
 from symkeras.course import lesson_banner
 from symkeras.equivariance import equivariance_error
+from symkeras.experiments import cloning as cloning_experiment
 from symkeras.layers import GroupConv2D, GroupMaxPool2D, GroupPooling
 
 FAST = lesson_banner(figures=6)
@@ -160,7 +161,7 @@ def network(trainable=False, beta=0.0, anchored=False):
 
 model = network(trainable=True)
 unfrozen_params = models.count_params(model)
-regularizers.freeze_structure(model)  # what `trainable=False` does; `regularizers.unfreeze` undoes it
+cloning.freeze_structure(model)  # what `trainable=False` does; `cloning.unfreeze` undoes it
 frozen_params = models.count_params(model)
 invariance = equivariance_error(lambda v: model(v, training=False), "C4", x_test[:64], "image", "trivial")
 print(f"trainable parameters: frozen {frozen_params:,}, unfrozen {unfrozen_params:,}; "
@@ -173,7 +174,7 @@ assert invariance.max_error < 1e-3
 # Both train with the same optimiser (Adam, learning rate 3e-3, batch 64), data order and rotations. After every
 # epoch we score the 20-class accuracy and, for the frozen network, its digit accuracy.
 # The **layer error** is the relative C4 equivariance error of the cloned layer on 32 test digits
-# (`reproduce_cloning.first_layer_equivariance_error`, the measure of the stored full-size table below).
+# (`symkeras.experiments.cloning.first_layer_equivariance_error`, the measure of the stored full-size table below).
 
 # %%
 probe = x_test[:32]
@@ -186,8 +187,8 @@ def scores(model):
     common = drift.mean(axis=1, keepdims=True)  # the part shared by all 9 taps of a slice
     return {"accuracy": np.mean(pred == y_test4), "digit": np.mean(pred % 10 == y_test4 % 10),
             "way up": np.mean((pred >= 10) == (y_test4 >= 10)),
-            "layer error": reproduce_cloning.first_layer_equivariance_error(model, "C4", probe),
-            "KL": regularizers.kl_to_init(model), "KL anchored": regularizers.kl_to_init(model, anchored=True),
+            "layer error": cloning_experiment.first_layer_equivariance_error(model, "C4", probe),
+            "KL": cloning.kl_to_init(model), "KL anchored": cloning.kl_to_init(model, anchored=True),
             "common drift": 3 * np.linalg.norm(common),  # ‖broadcast over 9 taps‖ = 3 ‖common‖
             "other drift": np.linalg.norm(drift - common)}
 
@@ -429,7 +430,7 @@ plt.show()
 
 # %%
 stored_path = Path(symkeras.__file__).resolve().parents[1] / "docs" / "results" / "cloning-full" / "results.json"
-full = reproduce_cloning.load_results(stored_path)
+full = cloning_experiment.load_results(stored_path)
 trained = sum(r["train_seconds"] for t in full["tasks"].values() for r in t["rows"])
 print(f"stored: {full['mode']} mode, {full['epochs']} epochs, {full['train_digits']:,} training / "
       f"{full['test_digits']:,} test digits ({full['data']}), seed {full['seed']}; "

@@ -21,7 +21,7 @@
 # mixed precision, how dense and convolutional parameter counts scale, and further reading.
 #
 # Everything here runs on a CPU, and timings on a laptop or a shared machine are noisy: we only compare models timed
-# in the same run, interleaved round by round (`symkeras.bench.interleaved_medians`), and we assert only directions
+# in the same run, interleaved round by round (`symkeras.experiments.bench.interleaved_medians`), and we assert only directions
 # with wide margins. Expect your numbers to differ. Full mode takes a few minutes on a 2-core CPU, most of it XLA
 # compiling; fast mode skips the P4CNN under XLA.
 
@@ -43,9 +43,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from symkeras import data, models  # noqa: E402
-from symkeras.bench import interleaved_medians  # noqa: E402
-from symkeras.layers import (GroupBatchNormalization, GroupConv2D, GroupMaxPool2D, GroupPooling,  # noqa: E402
-                             LiftingConv2D)
+from symkeras.experiments.bench import interleaved_medians  # noqa: E402
+from symkeras.layers import GroupBatchNormalization, GroupConv2D, GroupMaxPool2D, GroupPooling, LiftingConv2D  # noqa: E402
 
 # %% [markdown]
 # ## One model, two replicas
@@ -213,7 +212,7 @@ for name, build in configs.items():
         first_step[(name, mode)] = time.perf_counter() - start
         compiled[(name, mode)] = model
 round_times = {key: [] for key in compiled}  # interleaved: each round times every model once
-for key, model in compiled.items():
+for model in compiled.values():
     model.train_on_batch(xb, yb)  # one more warm-up step
 for _ in range(5 if FAST else 7):
     for key, model in compiled.items():

@@ -5,6 +5,8 @@ Submodules are imported on first use (``import keras`` costs seconds, ``symkeras
 * :mod:`symkeras.groups` — C4, D4, … and the one definition of how each acts on images and fields.
 * :mod:`symkeras.layers` — ``LiftingConv2D``, ``GroupConv2D``, ``GroupPooling``, ``GroupBatchNormalization``, …
 * :mod:`symkeras.equivariance` — ``equivariance_error``, ``check_equivariance``, ``check_invariance``.
+* :mod:`symkeras.cloning` — symmetry cloning into MLPs, and fine-tuning the clones.
+* :mod:`symkeras.experiments` — the paper experiments and benchmarks; :mod:`symkeras.course` — the course tooling.
 """
 
 import importlib
@@ -14,8 +16,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow's first 
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("groups", "layers", "equivariance", "data", "models", "viz", "grading", "reproduce", "cloning",
-               "regularizers", "distribute")
+#: The library, then the experiments and the course tooling built on it (docs/design.md: "three floors").
+_SUBMODULES = ("groups", "equivariance", "layers", "regularizers", "cloning", "data", "models", "training",
+               "distribute", "viz", "settings", "stats", "experiments", "course", "grading")
 
 __all__ = ["__version__", "check", *_SUBMODULES]
 

@@ -9,7 +9,7 @@ An element is an ``int`` in ``range(group.order)``: ``g = k + n·m`` means "flip
 ``k`` steps of 360°/n counter-clockwise" (``np.rot90`` over the (row, column) axes).  Composition ``compose(a, b)``
 is "first ``b``, then ``a``", so that ``act(a, act(b, x)) == act(compose(a, b), x)``.
 
-Tensor layout (DESIGN.md): images are ``(batch, H, W, C)``; feature fields over a group are
+Tensor layout (docs/design.md): images are ``(batch, H, W, C)``; feature fields over a group are
 ``(batch, H, W, C·|G|)`` with the group index running fastest (channel ``c·|G| + h``).  The regular representation
 acts on a field ``f`` by ``[g·f](p, h) = f(g⁻¹p, g⁻¹h)``: move the plane, then permute the group axis.
 
@@ -38,6 +38,7 @@ __all__ = [
     "D2",
     "D4",
     "get",
+    "cyclic",
     "act_on_image",
     "act_on_field",
     "act_on_set",
@@ -45,10 +46,11 @@ __all__ = [
     "merge_group_axis",
     "rotate_plane",
     "translate",
+    "array_namespace",
 ]
 
 
-def _namespace(x):
+def array_namespace(x):
     """NumPy for NumPy inputs (and Python lists), ``keras.ops`` for backend tensors."""
     if isinstance(x, (np.ndarray, np.generic, list, tuple)):
         return np
@@ -71,7 +73,7 @@ def rotate_plane(x, quarter_turns: int, flip: bool = False, axes=(1, 2)):
     ``axes`` are the (row, column) axes of ``x``: ``(1, 2)`` for images and fields, ``(0, 1)`` for kernels.
     Equal to ``np.rot90(np.flip(x, axes[1]) if flip else x, quarter_turns, axes)``; exact (a pure permutation).
     """
-    xp = _namespace(x)
+    xp = array_namespace(x)
     x = xp.asarray(x) if xp is np else x
     row, col = axes
     if flip:
@@ -90,7 +92,7 @@ def rotate_plane(x, quarter_turns: int, flip: bool = False, axes=(1, 2)):
 
 def translate(x, shift, axes=(1, 2)):
     """Circular translation ``[t·x](p) = x(p − t)`` by ``shift = (rows, cols)`` over ``axes`` (exact)."""
-    xp = _namespace(x)
+    xp = array_namespace(x)
     shift = (shift,) if np.isscalar(shift) else tuple(shift)
     axes = (axes,) if np.isscalar(axes) else tuple(axes)
     if len(shift) != len(axes):
@@ -144,6 +146,22 @@ class Group:
         """Indices ``idx`` with ``[g·f](h) = f(idx[h])``, i.e. ``idx[h] = g⁻¹∘h`` (the left regular representation)."""
         g_inv = self.inverse(g)
         return self._table[g_inv].copy()
+
+    def field_permutation(self, g: int, fields: int) -> np.ndarray:
+        """Channel indices ``idx`` with ``[g·f][..., i] = f[..., idx[i]]`` for ``fields`` fields over the group
+        (channel ``c·|G| + h``): each field's group axis permuted by :meth:`regular_permutation`."""
+        return (np.arange(int(fields))[:, None] * self.order + self.regular_permutation(g)[None, :]).reshape(-1)
+
+    def fields_in(self, channels, owner: str, hint: str = "", shape=None) -> int:
+        """How many fields ``channels`` (= fields·|G|) holds; a ``ValueError`` naming ``owner`` if it holds none.
+
+        The one check of the channel layout of a field over this group, used by every layer that takes fields."""
+        if isinstance(channels, (bool, np.bool_)) or not isinstance(channels, (int, np.integer)) or \
+                channels <= 0 or channels % self.order:
+            received = f"input_shape={tuple(shape)}" if shape is not None else f"channels={channels}"
+            raise ValueError(f"{owner} over {self.name} needs input channels = fields·{self.order}{hint}. "
+                             f"Received: {received}")
+        return int(channels) // self.order
 
     def element_names(self) -> list[str]:
         return [self.element_name(g) for g in self.elements]
@@ -206,14 +224,10 @@ class PlanarGroup(Group):
 
     def act_on_field(self, x, g: int):
         """``[g·f](p, h) = f(g⁻¹p, g⁻¹h)`` on fields ``(batch, H, W, C·|G|)``, group index fastest (exact)."""
-        channels = _shape(x)[-1]
-        if not isinstance(channels, (int, np.integer)) or channels % self.order:
-            raise ValueError(f"A {self.name} field has channels = fields·{self.order} in its last axis. "
-                             f"Received: shape={tuple(_shape(x))}")
-        fields = int(channels) // self.order
-        idx = (np.arange(fields)[:, None] * self.order + self.regular_permutation(g)[None, :]).reshape(-1)
+        fields = self.fields_in(_shape(x)[-1], "act_on_field", shape=_shape(x))
+        idx = self.field_permutation(g, fields)
         x = self.act_on_image(x, g)
-        return _namespace(x).take(x, idx, axis=-1)
+        return array_namespace(x).take(x, idx, axis=-1)
 
 
 class SymmetricGroup(Group):
@@ -251,7 +265,7 @@ class SymmetricGroup(Group):
             raise ValueError(f"{self.name} acts on sets of {self.n} elements along axis 1. "
                              f"Received: shape={tuple(_shape(x))}")
         sigma_inv = self.permutation(self.inverse(g))
-        return _namespace(x).take(x, np.asarray(sigma_inv), axis=1)
+        return array_namespace(x).take(x, np.asarray(sigma_inv), axis=1)
 
 
 class TranslationGroup(Group):
@@ -310,6 +324,15 @@ def get(group) -> PlanarGroup:
     raise ValueError(f"Unknown group. Use one of {names} or a symkeras.groups.PlanarGroup. Received: group={group!r}")
 
 
+def cyclic(n: int) -> PlanarGroup:
+    """The planar rotation group with ``n`` elements (``trivial``, ``C2`` or ``C4``): what an orientation axis of
+    length ``n`` means when no group is named."""
+    for group in (trivial, C2, C4):
+        if group.order == n:
+            return group
+    raise ValueError(f"Exact pixel-grid rotation groups have 1, 2 or 4 elements. Received: n={n!r}")
+
+
 def act_on_image(x, g: int, group="C4"):
     """Module-level form of ``group.act_on_image``."""
     return get(group).act_on_image(x, g)
@@ -335,7 +358,7 @@ def split_group_axis(x, group="C4"):
     shape = tuple(_shape(x))
     if not isinstance(shape[-1], (int, np.integer)) or shape[-1] % n:
         raise ValueError(f"The last axis must hold fields·{n} channels. Received: shape={shape}")
-    return _namespace(x).reshape(x, (*shape[:-1], shape[-1] // n, n))
+    return array_namespace(x).reshape(x, (*shape[:-1], shape[-1] // n, n))
 
 
 def merge_group_axis(x, group="C4"):
@@ -344,4 +367,4 @@ def merge_group_axis(x, group="C4"):
     shape = tuple(_shape(x))
     if shape[-1] != n:
         raise ValueError(f"The last axis must be the group axis of length {n}. Received: shape={shape}")
-    return _namespace(x).reshape(x, (*shape[:-2], shape[-2] * n))
+    return array_namespace(x).reshape(x, (*shape[:-2], shape[-2] * n))

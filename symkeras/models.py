@@ -62,7 +62,7 @@ def cnn(channels=20, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=
     return keras.Model(inputs, keras.layers.Flatten()(x), name=name)
 
 
-def gcnn(fields=10, group="C4", input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=None,
+def gcnn(fields=10, group=_groups.C4, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=None,
          synchronized_bn=False) -> keras.Model:
     """The same topology as :func:`cnn` over ``group``: ``fields`` fields × ``|G|`` orientations per layer.
 
@@ -89,7 +89,7 @@ def gcnn(fields=10, group="C4", input_shape=(28, 28, 1), num_classes=10, dropout
 def p4cnn(fields=10, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="p4cnn",
           synchronized_bn=False) -> keras.Model:
     """P4CNN (Cohen & Welling 2016): :func:`gcnn` over C4 with 10 fields per layer."""
-    return gcnn(fields, "C4", input_shape, num_classes, dropout, name, synchronized_bn)
+    return gcnn(fields, _groups.C4, input_shape, num_classes, dropout, name, synchronized_bn)
 
 
 def match_width(build, target_params: int, widths=range(1, 257)) -> int:

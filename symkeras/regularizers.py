@@ -1,12 +1,12 @@
-"""Keeping a fine-tuned network near its (symmetric) initialisation, and choosing what trains.
+"""Keeping a fine-tuned network near its (symmetric) initialisation: the KL-to-init regulariser.
 
 ``KLToInit`` penalises the drift of a structure tensor ``P`` from its snapshot ``P₀``:
 
     ``penalty = β · Σ_slices KL(softmax(P) ‖ softmax(P₀))``,  ``KL(a ‖ b) = Σ_i a_i (log a_i − log b_i)``,
 
 with the softmax over ``axis`` (the 9 kernel taps for cloned structures) and the sum over every other index, in nats.
-Unlike the original code (which divides by the element count and uses β up to 1e15, a hard pin drowned in float32
-round-off; see CLONING.md §4), the sum keeps β interpretable: a penalty of β nats per nat of total drift.
+Unlike the original cloning code (which divides by the element count and uses β up to 1e15, a hard pin drowned in
+float32 round-off; docs/design.md), the sum keeps β interpretable: a penalty of β nats per nat of total drift.
 
 Softmax ignores a constant added along ``axis``, so that direction of change is free — and for a cloned structure it
 is the one that matters: a constant ``c`` added to all taps of entry ``(p, q)`` adds ``c·Σ_taps ψ`` to the dense
@@ -20,7 +20,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["KLToInit", "kl_divergence", "kl_to_init", "freeze_structure", "unfreeze"]
+__all__ = ["KLToInit", "kl_divergence"]
 
 
 def _log_softmax(x, axis):
@@ -62,38 +62,3 @@ class KLToInit(keras.regularizers.Regularizer):
 
     def get_config(self):  # P₀ travels with the layer (e.g. ClonedConv2D.structure_init)
         return {"beta": self.beta, "axis": self.axis, "anchored": self.anchored}
-
-
-def _cloned_layers(model):
-    from symkeras.cloning import ClonedConv2D
-
-    return [layer for layer in model._flatten_layers() if isinstance(layer, ClonedConv2D)]
-
-
-def kl_to_init(model, anchored=False) -> float:
-    """How far fine-tuning moved the cloned structures of ``model``: ``Σ_layers KL(softmax(E) ‖ softmax(E₀))`` in nats.
-
-    A report, not a penalty: summed in float64, since float32 round-off over millions of near-zero terms can exceed
-    the KL itself (and make it negative).
-    """
-    return sum(float(kl_divergence(*(ops.convert_to_numpy(v).astype("float64")
-                                     for v in (layer.structure, layer.structure_init)), anchored=anchored))
-               for layer in _cloned_layers(model))
-
-
-def freeze_structure(model) -> int:
-    """'Frozen' fine-tuning: the cloned structures of every :class:`~symkeras.cloning.ClonedConv2D` stop training;
-    kernels, biases and all other layers still train.  Recompile afterwards.  Returns how many tensors were frozen."""
-    layers = _cloned_layers(model)
-    for layer in layers:
-        layer.structure.trainable = layer.structure_trainable = False
-    return len(layers)
-
-
-def unfreeze(model) -> int:
-    """'Unfrozen' fine-tuning: the cloned structures train too (add ``structure_beta`` for KL-to-init).
-    Recompile afterwards.  Returns how many tensors were unfrozen."""
-    layers = _cloned_layers(model)
-    for layer in layers:
-        layer.structure.trainable = layer.structure_trainable = True
-    return len(layers)

@@ -4,11 +4,28 @@
 Everything public is importable from here: ``from symkeras import data; data.load_mnist("train", limit=1000)``.
 """
 
-from symkeras.data.mnist import (SOURCES, CacheDirectoryError, CorruptCacheError, DataUnavailableError,
-                                 IDXFormatError, balanced_subset, cache_file, cache_status, load_mnist, parse_idx,
-                                 prepare)
-from symkeras.data.tasks import (MNIST_ROT_SIZES, Task, mnist_rot_like, rotated_mnist, rotation_breaking_task,
-                                 rotation_symmetric_task, translation_breaking_task)
+from symkeras.data.mnist import (
+                                 SOURCES,
+                                 CacheDirectoryError,
+                                 CorruptCacheError,
+                                 DataUnavailableError,
+                                 IDXFormatError,
+                                 balanced_subset,
+                                 cache_file,
+                                 cache_status,
+                                 load_mnist,
+                                 parse_idx,
+                                 prepare,
+)
+from symkeras.data.tasks import (
+                                 MNIST_ROT_SIZES,
+                                 Task,
+                                 mnist_rot_like,
+                                 rotated_mnist,
+                                 rotation_breaking_task,
+                                 rotation_symmetric_task,
+                                 translation_breaking_task,
+)
 from symkeras.data.transforms import rotate90_batch, rotate_batch, shift_batch
 from symkeras.settings import cache_dir, fast_mode
 

@@ -1,5 +1,6 @@
 """Group-equivariant Keras layers (channels-last; fields are ``(batch, H, W, fields·|G|)``, group index fastest)."""
 
+from symkeras.layers.cloned import ClonedConv2D
 from symkeras.layers.convolution import GroupConv2D, LiftingConv2D, expand_filter_bank, filter_bank_indices
 from symkeras.layers.normalization import GroupBatchNormalization
 from symkeras.layers.pooling import GroupAvgPool2D, GroupMaxPool2D, GroupPooling
@@ -14,6 +15,7 @@ __all__ = [
     "GroupBatchNormalization",
     "PermutationEquivariantDense",
     "SetPooling",
+    "ClonedConv2D",
     "expand_filter_bank",
     "filter_bank_indices",
 ]

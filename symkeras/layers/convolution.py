@@ -17,12 +17,12 @@ import numpy as np
 from keras import ops
 
 from symkeras import groups as _groups
-from symkeras.layers._base import EquivariantMixin, check_sampling_grid, normalize_padding, normalize_square
+from symkeras.layers.base import EquivariantMixin, check_sampling_grid, normalize_padding, normalize_square
 
 __all__ = ["filter_bank_indices", "expand_filter_bank", "LiftingConv2D", "GroupConv2D"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def filter_bank_indices(group, kernel_size: int, in_slots: int) -> np.ndarray:
     """Gather indices ``idx[t, i, j, s]`` into a flattened ``(k, k, in_slots)`` filter: tap ``(i, j)``, slot ``s``
     of the copy for output orientation ``t`` is stored tap ``idx[t, i, j, s]``.
@@ -36,7 +36,7 @@ def filter_bank_indices(group, kernel_size: int, in_slots: int) -> np.ndarray:
     return np.stack([act(taps, t)[0] for t in group.elements])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _expansion_matrix(group, kernel_size: int, in_slots: int) -> np.ndarray:
     """One-hot ``(|G|·k²·S, k²·S)`` matrix whose product with the flattened taps performs the gather."""
     idx = filter_bank_indices(group, kernel_size, in_slots).reshape(-1)
@@ -67,7 +67,7 @@ def expand_filter_bank(kernel, group, lifting: bool):
         A NumPy array for NumPy input, a backend tensor otherwise.
     """
     group = _groups.get(group)
-    xp = _groups._namespace(kernel)
+    xp = _groups.array_namespace(kernel)
     k, _, channels, filters = tuple(int(d) for d in kernel.shape)
     slots = 1 if lifting else group.order
     fields, n = channels // slots, group.order
@@ -80,7 +80,7 @@ def expand_filter_bank(kernel, group, lifting: bool):
 class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
     lifting: bool
 
-    def __init__(self, filters, kernel_size, group="C4", strides=1, padding="valid", activation=None, use_bias=True,
+    def __init__(self, filters, kernel_size, group=_groups.C4, strides=1, padding="valid", activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
@@ -250,7 +250,6 @@ class GroupConv2D(_GroupConvBase):
 
     def _check_channels(self, channels, input_shape) -> None:
         super()._check_channels(channels, input_shape)
-        if channels % self.group.order:
-            raise ValueError(f"GroupConv2D over {self.group.name} needs input channels = fields·{self.group.order} "
-                             f"(a field over the group, e.g. the output of LiftingConv2D). Got {channels} channels; "
-                             f"to convolve an image use LiftingConv2D. Received: input_shape={tuple(input_shape)}")
+        self.group.fields_in(channels, "GroupConv2D", shape=input_shape,
+                             hint=f" (a field over the group, e.g. the output of LiftingConv2D). Got {channels} "
+                                  f"channels; to convolve an image use LiftingConv2D")

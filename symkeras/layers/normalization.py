@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 from symkeras import groups as _groups
-from symkeras.layers._base import EquivariantMixin
+from symkeras.layers.base import EquivariantMixin
 
 __all__ = ["GroupBatchNormalization"]
 
@@ -38,7 +38,7 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         ``(batch, height, width, fields·|G|)``, group index fastest.
     """
 
-    def __init__(self, group="C4", momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+    def __init__(self, group=_groups.C4, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, synchronized=False, **kwargs):
         super().__init__(autocast=False, **kwargs)  # keep statistics and moving averages in the variable dtype
@@ -58,9 +58,10 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
 
     def build(self, input_shape):
         channels = input_shape[-1]
-        if len(input_shape) != 4 or channels is None or channels % self.group.order:
+        if len(input_shape) != 4:
             raise ValueError(f"GroupBatchNormalization over {self.group.name} expects (batch, height, width, "
                              f"fields·{self.group.order}). Received: input_shape={tuple(input_shape)}")
+        self.group.fields_in(channels, "GroupBatchNormalization", shape=input_shape)
         self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
         shape = (channels // self.group.order,)
         self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,

@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 from symkeras import groups as _groups
-from symkeras.layers._base import EquivariantMixin, check_sampling_grid, normalize_padding, normalize_square
+from symkeras.layers.base import EquivariantMixin, check_sampling_grid, mean, normalize_padding, normalize_square
 
 __all__ = ["GroupPooling", "GroupMaxPool2D", "GroupAvgPool2D"]
 
@@ -31,7 +31,7 @@ class GroupPooling(EquivariantMixin, keras.layers.Layer):
 
     in_action, out_action = "field", "image"
 
-    def __init__(self, group="C4", reduction="max", **kwargs):
+    def __init__(self, group=_groups.C4, reduction="max", **kwargs):
         super().__init__(**kwargs)
         self.group = _groups.get(group)
         if reduction not in ("max", "mean"):
@@ -40,16 +40,14 @@ class GroupPooling(EquivariantMixin, keras.layers.Layer):
 
     def build(self, input_shape):
         channels = input_shape[-1]
-        if channels is None or channels % self.group.order:
-            raise ValueError(f"GroupPooling over {self.group.name} needs input channels = fields·{self.group.order}. "
-                             f"Received: input_shape={tuple(input_shape)}")
+        self.group.fields_in(channels, "GroupPooling", shape=input_shape)
         self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: channels})
 
     def call(self, inputs):
         fields = _groups.split_group_axis(inputs, self.group)
         if self.reduction == "max":
             return ops.max(fields, axis=-1)
-        return ops.sum(fields, axis=-1) / self.group.order  # not ops.mean: it drops float64 on JAX/PyTorch
+        return mean(fields, axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], input_shape[-1] // self.group.order)

@@ -5,16 +5,11 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from symkeras.layers._base import EquivariantMixin
+from symkeras.layers.base import EquivariantMixin, mean
 
 __all__ = ["PermutationEquivariantDense", "SetPooling"]
 
-def _mean(x, axis, keepdims=False):
-    """``ops.sum / n``: Keras' ``ops.mean`` computes float64 inputs in float32 on JAX and PyTorch."""
-    return ops.sum(x, axis=axis, keepdims=keepdims) / ops.cast(ops.shape(x)[axis], x.dtype)
-
-
-_REDUCTIONS = {"sum": ops.sum, "mean": _mean, "max": ops.max}
+_REDUCTIONS = {"sum": ops.sum, "mean": mean, "max": ops.max}
 
 
 def _get_reduction(reduction):

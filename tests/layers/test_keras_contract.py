@@ -11,8 +11,16 @@ from keras.src import testing
 
 import symkeras
 from symkeras.equivariance import check_invariance
-from symkeras.layers import (GroupAvgPool2D, GroupBatchNormalization, GroupConv2D, GroupMaxPool2D, GroupPooling,
-                             LiftingConv2D, PermutationEquivariantDense, SetPooling)
+from symkeras.layers import (
+    GroupAvgPool2D,
+    GroupBatchNormalization,
+    GroupConv2D,
+    GroupMaxPool2D,
+    GroupPooling,
+    LiftingConv2D,
+    PermutationEquivariantDense,
+    SetPooling,
+)
 
 BACKEND = keras.backend.backend()
 

@@ -9,8 +9,14 @@ from keras import ops
 
 from symkeras import groups as G
 from symkeras.equivariance import check_equivariance, check_invariance, equivariance_error
-from symkeras.layers import (GroupAvgPool2D, GroupBatchNormalization, GroupMaxPool2D, GroupPooling,
-                             PermutationEquivariantDense, SetPooling)
+from symkeras.layers import (
+    GroupAvgPool2D,
+    GroupBatchNormalization,
+    GroupMaxPool2D,
+    GroupPooling,
+    PermutationEquivariantDense,
+    SetPooling,
+)
 
 
 @pytest.mark.parametrize("group", [G.C4, G.D4], ids=lambda g: g.name)

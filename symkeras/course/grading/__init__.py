@@ -10,25 +10,7 @@
 """
 
 from symkeras.course.grading.expect import expect_close, expect_equal, relative_error
-from symkeras.course.grading.plugin import (
-    DEFAULT_TIMEOUT,
-    REASON_LENGTH,
-    TARGETS,
-    ex,
-    pytest_addoption,
-    pytest_collection_finish,
-    pytest_collection_modifyitems,
-    pytest_configure,
-    pytest_generate_tests,
-    pytest_runtest_call,
-    pytest_runtest_makereport,
-    pytest_runtest_setup,
-    pytest_runtest_teardown,
-    pytest_sessionfinish,
-    pytest_terminal_summary,
-    pytest_unconfigure,
-    rng,
-)
+from symkeras.course.grading.plugin import DEFAULT_TIMEOUT, REASON_LENGTH, TARGETS
 from symkeras.course.grading.report import WIDTH, GradeResult, format_report, summarize
 from symkeras.course.grading.runner import (
     UsageError,

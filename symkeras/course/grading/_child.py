@@ -369,7 +369,7 @@ class ParentCallable:
 
     __slots__ = ("_id", "_server")
 
-    def __init__(self, ident: int, server: "Server"):
+    def __init__(self, ident: int, server: Server):
         self._id, self._server = ident, server
 
     def __call__(self, *args, **kwargs):

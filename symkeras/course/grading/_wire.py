@@ -68,7 +68,7 @@ def _sendall(sock, data, deadline):
             sock.settimeout(left)
         try:
             n = sock.send(view[: 1 << 20])
-        except socket.timeout:
+        except TimeoutError:
             raise Timeout() from None
         except (BrokenPipeError, ConnectionResetError) as e:
             raise Closed(str(e)) from None
@@ -87,7 +87,7 @@ def _recv_exact(sock, n: int, deadline) -> bytearray:
             sock.settimeout(left)
         try:
             k = sock.recv_into(view[got:], min(n - got, 1 << 22))
-        except socket.timeout:
+        except TimeoutError:
             raise Timeout() from None
         except ConnectionResetError as e:
             raise Closed(str(e)) from None
@@ -341,7 +341,7 @@ def decode(node, buffers: list, make_handle, depth: int = 0):
         ident = node.get("id")
         if type(ident) is not int:
             raise WireError("bad handle")
-        return make_handle(ident, _clean(_str(node, "type"), 120))
+        return make_handle(ident, clean_text(_str(node, "type"), 120))
     raise WireError(f"unknown tag {str(tag)[:20]!r}")
 
 
@@ -386,7 +386,7 @@ def _shape(node) -> tuple:
     return tuple(shape)
 
 
-def _clean(text: str, limit: int) -> str:
+def clean_text(text: str, limit: int) -> str:
     """Untrusted text for a table or a message: printable, one line, bounded."""
     text = "".join(c if c.isprintable() else " " for c in str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"

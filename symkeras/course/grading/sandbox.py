@@ -90,7 +90,7 @@ class SubmissionError(Exception):
 
 _SAFE = {name: cls for name, cls in vars(builtins).items()
          if isinstance(cls, type) and issubclass(cls, Exception) and cls not in (MemoryError, RecursionError)
-         and not issubclass(cls, BaseExceptionGroup)}
+         and not issubclass(cls, getattr(builtins, "BaseExceptionGroup", ()))}  # 3.11+
 
 
 def _signal_name(number: int) -> str:
@@ -137,7 +137,7 @@ class Zygote:
     def _receive(self, timeout: float, expected: str) -> dict:
         try:
             message, _ = wire.recv_control(self.ctrl, timeout)
-        except socket.timeout:
+        except TimeoutError:
             raise ChildFailure("error: the grader's process launcher did not answer", self._log_tail()) from None
         except (OSError, ValueError) as e:
             raise ChildFailure("error: the grader's process launcher failed", str(e)) from None
@@ -458,16 +458,16 @@ class Worker:
                 continue
             raise wire.WireError(f"unexpected message {str(kind)[:20]!r}")
 
-    def _handle(self, ident: int, kind: str) -> "RemoteObject":
+    def _handle(self, ident: int, kind: str) -> RemoteObject:
         return RemoteObject(self, ident, kind)
 
     def _exception(self, header: dict) -> BaseException:
         names = header.get("mro")
-        names = [wire._clean(n, 100) for n in names if isinstance(n, str)] if isinstance(names, list) else []
-        name = wire._clean(str(header.get("type", "Exception")), 100) or "Exception"
-        message = wire._clean(str(header.get("message", "")), 1000)
-        where = " ".join(filter(None, [wire._clean(str(header.get("where", "")), 200),
-                                       f"({wire._clean(str(header.get('location', '')), 200)})"
+        names = [wire.clean_text(n, 100) for n in names if isinstance(n, str)] if isinstance(names, list) else []
+        name = wire.clean_text(str(header.get("type", "Exception")), 100) or "Exception"
+        message = wire.clean_text(str(header.get("message", "")), 1000)
+        where = " ".join(filter(None, [wire.clean_text(str(header.get("where", "")), 200),
+                                       f"({wire.clean_text(str(header.get('location', '')), 200)})"
                                        if header.get("location") else ""]))
         detail = "; ".join(filter(None, [message, where]))
         if "MemoryError" in names:

@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     """Print, for each variant, the graded tests it loses (and any it should not)."""
     import tempfile
 
-    selected = set((sys.argv[1:] if argv is None else argv)) or None
+    selected = set(sys.argv[1:] if argv is None else argv) or None
     with tempfile.TemporaryDirectory(prefix="wrong-variants-") as out:
         graded = grade_all(Path(out), selected)
     holes = 0

@@ -225,7 +225,7 @@ def test_a_damaged_cache_is_refused_with_the_fix_and_repaired_by_force(fake_sour
         data.load_mnist("test", limit=10)
     with pytest.raises(data.CorruptCacheError, match=r"data prepare --force"):
         data.prepare(verbose=False)  # without --force: refuse, never silently keep or replace
-    from symkeras.__main__ import main
+    from symkeras.cli import main
 
     assert main(["data", "status"]) == 1
     assert main(["data", "prepare", "--force"]) == 0

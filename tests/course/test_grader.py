@@ -166,7 +166,7 @@ def _course_hashes() -> dict:
     tests/conftest.py and the reference solutions."""
     root = grading.ROOT
     files = [*(root / "tests" / "grading").rglob("*"), *(root / "solutions").rglob("*"), root / "tests" / "conftest.py",
-             root / "tests" / "test_grader.py", root / "tests" / "test_grading_wrong.py"]
+             root / "tests" / "course" / "test_grader.py", root / "tests" / "course" / "test_wrong_answers.py"]
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)
             if p.is_file() and "__pycache__" not in p.parts}
 
@@ -293,7 +293,7 @@ def test_teacher_tests_add_hidden_points(tmp_path):
 
 
 def test_exercise_names_are_exact_and_unknown_ones_list_the_exercises(capsys):
-    from symkeras.__main__ import main
+    from symkeras.cli import main
 
     assert [p.name for p in grading.select_tests("ex05")] == ["test_ex05_gconv.py"]
     assert [p.name for p in grading.select_tests("ex05_gconv")] == ["test_ex05_gconv.py"]

@@ -11,7 +11,7 @@ import pytest
 
 from symkeras import grading
 
-_PATH = Path(__file__).parent / "grading" / "wrong" / "grade_variants.py"
+_PATH = Path(__file__).parents[1] / "grading" / "wrong" / "grade_variants.py"
 _spec = importlib.util.spec_from_file_location("_symkeras_wrong_variants", _PATH)
 wrong = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = wrong

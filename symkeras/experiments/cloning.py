@@ -11,7 +11,7 @@ task                        group   classes  what an exactly symmetric model can
 ==========================  ======  =======  =========================================================
 
 models: a standard MLP; the symmetric network (a G-CNN after the paper's ``MLPGConvNet``, or a one-layer CNN);
-and MLPs rebuilt from that network by :func:`~symkeras.cloning.mlp2gcnn` / :func:`~symkeras.cloning.mlp2cnn` with
+and MLPs rebuilt from that network by :func:`~symkeras.cloning.mlp_from_convnet` with
 *cloned* structure — frozen (only kernels and head train), unfrozen (the structure trains too), and unfrozen with
 ``KLToInit`` for each β (and, on request, the anchored ``KLToInit`` that also sees a shift common to all taps).
 Each cloned row also reports the equivariance error of its first cloned layer before and after training: how much
@@ -19,8 +19,8 @@ symmetry fine-tuning kept.
 
 Writes ``results.json``, ``accuracy.png`` (a bar chart per task), ``structure.png`` (cloned effective maps beside
 the exact shift / rotated-shift maps) and ``equivariance.png`` (before vs after fine-tuning); tasks run separately
-with the same settings into the same directory accumulate there.  See ``../shared/CLONING.md`` for what the original
-code does and where this differs.
+with the same settings into the same directory accumulate there.  docs/design.md says what the original code does
+and where this differs.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from symkeras import data as sk_data
+from symkeras import groups
 
 __all__ = ["TASKS", "CloningTask", "symmetric_network", "conv_input_sizes", "first_layer_equivariance_error",
            "cloning_experiment", "combine_results", "write_results", "load_results", "format_cloning_table",
@@ -46,29 +47,29 @@ class CloningTask:
 
     key: str
     make: object  # () -> symkeras.data.Task
-    group: str  # "trivial" (T(2)) or "C4"
+    group: groups.PlanarGroup  # the cloned point group: groups.trivial (a convolution, T(2)) or groups.C4
     mlp_hidden: tuple  # the paper's standard MLP for this kind of task
     batch_size: int
     learning_rate: float
 
     @property
     def symmetric_name(self) -> str:
-        return "CNN" if self.group == "trivial" else "G-CNN"
+        return "CNN" if self.group == groups.trivial else "G-CNN"
 
     @property
     def clone_name(self) -> str:
-        return "T(2)-cloned MLP" if self.group == "trivial" else "C4-cloned MLP"
+        return "T(2)-cloned MLP" if self.group == groups.trivial else f"{self.group.name}-cloned MLP"
 
 
-_SYMMETRIC_MLP = (256, 256, 512, 512, 256, 128)  # 826,506 parameters on 28×28, 10 classes (CLONING.md §2)
+_SYMMETRIC_MLP = (256, 256, 512, 512, 256, 128)  # 826,506 parameters on 28×28, 10 classes (the paper's MLP)
 _BREAKING_MLP = (256, 512, 1024, 1024, 512, 256)  # 2,568,724 parameters on 28×28, 20 classes
 
 TASKS = {
-    "rotation-symmetric": CloningTask("rotation-symmetric", sk_data.rotation_symmetric_task, "C4", _SYMMETRIC_MLP,
+    "rotation-symmetric": CloningTask("rotation-symmetric", sk_data.rotation_symmetric_task, groups.C4, _SYMMETRIC_MLP,
                                       64, 1e-3),
-    "rotation-breaking": CloningTask("rotation-breaking", sk_data.rotation_breaking_task, "C4", _BREAKING_MLP,
+    "rotation-breaking": CloningTask("rotation-breaking", sk_data.rotation_breaking_task, groups.C4, _BREAKING_MLP,
                                      32, 5e-4),
-    "translation-breaking": CloningTask("translation-breaking", sk_data.translation_breaking_task, "trivial",
+    "translation-breaking": CloningTask("translation-breaking", sk_data.translation_breaking_task, groups.trivial,
                                         _BREAKING_MLP, 32, 5e-4),
 }
 
@@ -89,14 +90,15 @@ def symmetric_network(task: CloningTask, num_classes: int, input_shape):
     from symkeras.layers import GroupConv2D, GroupMaxPool2D, GroupPooling, LiftingConv2D
 
     head = [keras.layers.Dense(50, activation="relu"), keras.layers.Dropout(0.5), keras.layers.Dense(num_classes)]
-    if task.group == "trivial":
+    if task.group == groups.trivial:
         body = [keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.MaxPooling2D(2),
                 keras.layers.Flatten()]
     else:
-        body = [LiftingConv2D(10, 3, group="C4", activation="relu"),
-                GroupConv2D(10, 3, group="C4", activation="relu"), GroupMaxPool2D(2),
-                GroupConv2D(20, 3, group="C4", activation="relu"), GroupConv2D(20, 3, group="C4", activation="relu"),
-                GroupMaxPool2D(2), GroupPooling("C4"), keras.layers.GlobalAveragePooling2D()]
+        g = task.group
+        body = [LiftingConv2D(10, 3, group=g, activation="relu"),
+                GroupConv2D(10, 3, group=g, activation="relu"), GroupMaxPool2D(2),
+                GroupConv2D(20, 3, group=g, activation="relu"), GroupConv2D(20, 3, group=g, activation="relu"),
+                GroupMaxPool2D(2), GroupPooling(g), keras.layers.GlobalAveragePooling2D()]
     return keras.Sequential([keras.Input(input_shape), *body, *head], name=task.symmetric_name.lower().replace("-", ""))
 
 
@@ -110,7 +112,7 @@ def conv_input_sizes(model) -> list:
             if isinstance(layer, (keras.layers.Conv2D, LiftingConv2D, GroupConv2D))]
 
 
-def first_layer_equivariance_error(model, group: str, x) -> float:
+def first_layer_equivariance_error(model, group, x) -> float:
     """Relative equivariance error of the first cloned layer of ``model`` on the images ``x``.
 
     C4: ``max_g max|L(g·x) − g·L(x)| / max|g·L(x)|`` over the four rotations (:func:`symkeras.equivariance_error`).
@@ -119,11 +121,12 @@ def first_layer_equivariance_error(model, group: str, x) -> float:
     """
     from keras import ops
 
-    from symkeras.cloning import ClonedConv2D
+    from symkeras import cloning
     from symkeras.equivariance import equivariance_error
 
-    layer = next(layer for layer in model.layers if isinstance(layer, ClonedConv2D))
-    if group != "trivial":
+    group = cloning.point_group(group)
+    layer = cloning.cloned_layers(model)[0]
+    if group != groups.trivial:
         return equivariance_error(layer, group, x, in_action="image", out_action="field").max_error
     y = ops.convert_to_numpy(layer(x))
     m, errors = y.shape[1], []
@@ -135,13 +138,18 @@ def first_layer_equivariance_error(model, group: str, x) -> float:
 
 
 def _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit):
+    from symkeras import cloning
+
     fast = mode == "fast"
     return {"train_limit": train_limit or (512 if fast else None), "test_limit": 500 if fast else None,
             "epochs": epochs or (1 if fast else 10),
             "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1]),
             "anchored_betas": list(anchored_betas or []),
-            "clone_steps": ({"trivial": clone_steps, "C4": clone_steps} if clone_steps else
-                            {"trivial": 40, "C4": 100} if fast else {"trivial": 600, "C4": 1500})}
+            "clone_steps": {g.name: clone_steps or _CLONE_STEPS[mode][g] for g in cloning.CLONABLE_GROUPS}}
+
+
+#: Cloning steps per point group and mode (the C4 student learns its tap maps too, and needs more).
+_CLONE_STEPS = {"fast": {groups.trivial: 40, groups.C4: 100}, "full": {groups.trivial: 600, groups.C4: 1500}}
 
 
 def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None,
@@ -162,10 +170,10 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     """
     import keras
 
-    from symkeras import cloning, models, regularizers
+    from symkeras import cloning, models
     from symkeras.distribute import jit_compile_for, strategy_scope
-    from symkeras.reproduce import _compile, fit_and_score
     from symkeras.stats import mean_std, seed_list
+    from symkeras.training import compile_classifier, fit_and_score
 
     seeds_run = seed_list(seed, seeds)
     if epochs is not None and epochs < 1:
@@ -180,13 +188,14 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     structures = {}
 
     def structure_for(size, group):
-        key = f"{group}-n{size}"
+        name = cloning.point_group(group).name
+        key = f"{name}-n{size}"
         if key not in structures:
             if verbose:
-                print(f"\n== cloning a {group} structure at {size}×{size} ({settings['clone_steps'][group]} steps; "
+                print(f"\n== cloning a {name} structure at {size}×{size} ({settings['clone_steps'][name]} steps; "
                       f"reused from the cache when present) ==")
             structures[key], result["clones"][key] = cloning.cloned_structure(
-                size, group, steps=settings["clone_steps"][group], seed=seed, verbose=verbose)
+                size, group, steps=settings["clone_steps"][name], seed=seed, verbose=verbose)
         return structures[key]
 
     for task_spec in chosen:
@@ -194,15 +203,16 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         x_test, y_test = task.arrays("test", seed=seed + 1, limit=settings["test_limit"])
         probe = x_test[:32]
 
-        def symmetric():
+        def symmetric(task_spec=task_spec, task=task):
             return symmetric_network(task_spec, task.num_classes, task.input_shape)
 
         def cloned(trainable, beta=0.0, anchored=False):
-            rebuild = cloning.mlp2cnn if task_spec.group == "trivial" else cloning.mlp2gcnn
+            rebuild = cloning.mlp_from_convnet
             return rebuild(symmetric(), structure_for, structure_trainable=trainable, structure_beta=beta,
                            structure_anchored=anchored)
 
-        variants = {"standard MLP": lambda: models.mlp(task.input_shape, task_spec.mlp_hidden, task.num_classes),
+        variants = {"standard MLP": lambda task=task, spec=task_spec: models.mlp(task.input_shape, spec.mlp_hidden,
+                                                                                 task.num_classes),
                     task_spec.symmetric_name: symmetric,
                     f"{task_spec.clone_name}, frozen": lambda: cloned(False),
                     f"{task_spec.clone_name}, unfrozen": lambda: cloned(True)}
@@ -222,7 +232,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                 keras.utils.set_random_seed(run_seed)
                 with strategy_scope(strategy):
                     model = make()
-                    _compile(model, task_spec.learning_rate, jit_compile=jit)
+                    compile_classifier(model, task_spec.learning_rate, jit_compile=jit)
                 if verbose:
                     print(f"\n== {task_spec.key}: {name} ({models.count_params(model):,} trainable parameters)"
                           f"{f', seed {run_seed}' if len(seeds_run) > 1 else ''} ==")
@@ -236,7 +246,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                     learning_rate=task_spec.learning_rate, compiled=True)
                 if is_clone:
                     run["equivariance_after"] = first_layer_equivariance_error(model, task_spec.group, probe)
-                    run["kl_to_clone_nats"] = regularizers.kl_to_init(model)
+                    run["kl_to_clone_nats"] = cloning.kl_to_init(model)
                 per_seed.append(run)
             row = {"model": name, "params": per_seed[0]["params"]}
             for field in ("accuracy", "train_seconds", "equivariance_before", "equivariance_after",
@@ -246,7 +256,7 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                     row[field], row[f"{field}_std"] = mean_std(values)
                     row[f"{field}_per_seed"] = values
             rows.append(row)
-        result["tasks"][task_spec.key] = {"description": task.description, "group": task_spec.group,
+        result["tasks"][task_spec.key] = {"description": task.description, "group": task_spec.group.name,
                                           "batch_size": task_spec.batch_size,
                                           "learning_rate": task_spec.learning_rate, "rows": rows}
     status = sk_data.cache_status()

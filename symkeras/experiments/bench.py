@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from symkeras import groups
+
 __all__ = ["interleaved_medians", "layer_benchmark", "training_benchmark", "cloning_benchmark", "run",
            "format_report"]
 
@@ -78,14 +80,13 @@ def _layer_timers(fn, weights, x):
     return run(forward), run(forward_backward)
 
 
-def layer_benchmark(batch=128, size=28, fields=16, rounds=10, group="C4") -> list:
+def layer_benchmark(batch=128, size=28, fields=16, rounds=10, group=groups.C4) -> list:
     import keras
     import tensorflow as tf
 
-    from symkeras import groups as _groups
     from symkeras.layers import GroupConv2D, LiftingConv2D
 
-    group = _groups.get(group)
+    group = groups.get(group)
     rng = np.random.default_rng(0)
     channels = fields * group.order
     rows = []
@@ -116,13 +117,13 @@ def layer_benchmark(batch=128, size=28, fields=16, rounds=10, group="C4") -> lis
 
 def _training_models():
     from symkeras import cloning, models
-    from symkeras.reproduce_cloning import TASKS, symmetric_network
+    from symkeras.experiments.cloning import TASKS, symmetric_network
 
     gcnn = symmetric_network(TASKS["rotation-symmetric"], 10, (28, 28, 1))
     return {"MLP (784-256-256-10)": lambda: models.mlp((28, 28, 1), (256, 256), 10),
             "CNN, 40 channels (baseline)": lambda: models.cnn(40),
             "P4CNN, 10 fields × 4": lambda: models.p4cnn(10),
-            "cloned MLP (mlp2gcnn, frozen)": lambda: cloning.mlp2gcnn(gcnn)}
+            "cloned MLP (mlp2gcnn, frozen)": lambda: cloning.mlp_from_convnet(gcnn)}
 
 
 def training_benchmark(batch=64, steps=10, rounds=3) -> dict:
@@ -133,14 +134,14 @@ def training_benchmark(batch=64, steps=10, rounds=3) -> dict:
 
     from symkeras import data as sk_data
     from symkeras import models
-    from symkeras.reproduce import _compile
+    from symkeras.training import compile_classifier
 
     x, y = sk_data.rotated_mnist("random90").arrays("train", limit=batch * steps)
     in_memory = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch).cache()
     compiled = {}
     for name, make in _training_models().items():
         keras.utils.set_random_seed(0)
-        compiled[name] = _compile(make())
+        compiled[name] = compile_classifier(make())
     pipeline = sk_data.rotated_mnist((0, 360)).dataset("train", batch_size=batch, limit=batch * steps)
 
     def fit(model, ds):
@@ -179,9 +180,9 @@ def cloning_benchmark(size=28, images=64, kernels=16, steps=10, rounds=3) -> lis
     from symkeras.distribute import jit_compile_for
 
     rng = np.random.default_rng(0)
-    (k, x), target = cloning._batch(rng, size, images, kernels, "trivial", "valid")
+    (k, x), target = cloning.teacher_batch(rng, size, images, kernels, groups.trivial, "valid")
     m2 = (size - 2) ** 2
-    structured = cloning.StructuredStudent(size, "trivial", learn_taps=False)
+    structured = cloning.StructuredStudent(size, groups.trivial, learn_taps=False)
     dense = keras.Sequential([keras.Input((size, size)), keras.layers.Flatten(),
                               keras.layers.Dense(9 * m2, use_bias=False, kernel_initializer="zeros")])
     dense_target = rng.standard_normal((images, 9 * m2)).astype("float32")

@@ -4,10 +4,11 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pins_from_pyproject():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from symkeras.__main__ import main
+from symkeras.cli import main
 
 
 @pytest.mark.parametrize("argv, message", [

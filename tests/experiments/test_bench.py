@@ -2,7 +2,7 @@
 
 import json
 
-from symkeras import bench
+from symkeras.experiments import bench
 
 
 def test_quick_bench_measures_every_section_against_its_baseline(tmp_path):

@@ -17,14 +17,14 @@ a table beside the quoted published numbers.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 
 from symkeras import data as sk_data
+from symkeras.training import accuracy, compile_classifier, fit_and_score
 
-__all__ = ["GCNN_ANCHORS", "fit_and_score", "gcnn_experiment", "format_table"]
+__all__ = ["GCNN_ANCHORS", "gcnn_experiment", "format_table"]
 
 GCNN_ANCHORS = {
     ("rotated test, upright train", "cnn"): "47.35% acc (UvA DL2 notebook, CNN 103,690 params)",
@@ -32,35 +32,6 @@ GCNN_ANCHORS = {
     ("MNIST-rot (approx.)", "cnn"): "94.97% acc = 5.03% error (Cohen & Welling 2016, Z2CNN, MNIST-rot)",
     ("MNIST-rot (approx.)", "p4cnn"): "97.72% acc = 2.28% error (Cohen & Welling 2016, P4CNN, MNIST-rot)",
 }
-
-
-def _compile(model, learning_rate=1e-3, jit_compile="auto"):
-    import keras
-
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"],
-                  jit_compile=jit_compile)
-    return model
-
-
-def fit_and_score(model, train_ds, x_test, y_test, epochs, verbose=1, learning_rate=1e-3, compiled=False):
-    """Train ``model`` on ``train_ds`` with Adam (lr × 0.95 per epoch) and return ``(test accuracy, seconds)``.
-
-    Compiles ``model`` unless ``compiled`` (e.g. it was compiled inside a distribution strategy's scope)."""
-    import keras
-
-    if not compiled:
-        _compile(model, learning_rate)
-    schedule = keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate * 0.95 ** epoch)
-    start = time.perf_counter()
-    model.fit(train_ds, epochs=epochs, verbose=verbose, callbacks=[schedule], shuffle=False)  # ds shuffles itself
-    seconds = time.perf_counter() - start
-    return accuracy(model, x_test, y_test), seconds
-
-
-def accuracy(model, x, y, batch_size=256) -> float:
-    logits = model.predict(x, batch_size=batch_size, verbose=0)
-    return float(np.mean(np.argmax(logits, axis=-1) == y))
 
 
 def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1, strategy="none", seeds=1,
@@ -125,7 +96,7 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
                 keras.utils.set_random_seed(run_seed)
                 with strategy_scope(strategy) as replicas:
                     model = make()
-                    _compile(model)
+                    compile_classifier(model)
                 if verbose:
                     print(f"\n== seed {run_seed} — {experiment}: {name} ({models.count_params(model):,} parameters, "
                           f"{replicas} replica{'s' if replicas > 1 else ''}) ==")

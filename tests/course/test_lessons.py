@@ -11,7 +11,7 @@ import pytest
 
 from symkeras.course.lessons import declared_figures, run_lesson
 
-LESSONS = sorted((Path(__file__).resolve().parents[1] / "lessons").glob("[0-9][0-9]_*.py"))
+LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.py"))
 
 
 def test_there_are_eleven_lessons():
@@ -50,7 +50,7 @@ def test_lesson_uses_the_library_and_points_to_its_exercise(script):
 @pytest.mark.parametrize("script", LESSONS, ids=lambda p: p.stem)
 def test_lesson_runs_and_draws_its_figures(script, tmp_path):
     run = run_lesson(script.with_suffix(".ipynb"), fast=True,
-                     out_dir=Path(__file__).resolve().parents[1] / "out" / "lessons" / "fast")
+                     out_dir=Path(__file__).resolve().parents[2] / "out" / "lessons" / "fast")
     assert run.error is None, f"{script.stem} failed in fast mode: {run.error}"
     assert run.figures >= run.declared, f"{script.stem} drew {run.figures} figures but declares {run.declared}"
 
@@ -62,7 +62,7 @@ def test_make_lessons_shows_lessons_and_exercises_but_hides_the_py_twins():
     import json
     import re
 
-    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     hide = json.loads(re.search(r"^HIDE := (\[.*\])$", makefile, re.M).group(1))
     assert "--ServerApp.root_dir=\"$(CURDIR)\"" in makefile and "hide_globs='$(HIDE)'" in makefile
     hidden = lambda name: any(fnmatch.fnmatch(name, g) for g in hide)  # noqa: E731

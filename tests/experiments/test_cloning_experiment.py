@@ -11,15 +11,21 @@ import numpy as np
 import pytest
 
 from symkeras import cloning, data, models
-from symkeras.reproduce_cloning import (TASKS, combine_results, conv_input_sizes, first_layer_equivariance_error,
-                                       symmetric_network, write_results)
+from symkeras.experiments.cloning import (
+    TASKS,
+    combine_results,
+    conv_input_sizes,
+    first_layer_equivariance_error,
+    symmetric_network,
+    write_results,
+)
 
 
 def test_c4_network_is_the_papers_mlpgconvnet():
     net = symmetric_network(TASKS["rotation-symmetric"], 10, (28, 28, 1))
     assert conv_input_sizes(net) == [28, 26, 12, 10]
     frozen = cloning.mlp2gcnn(net)  # exact structure
-    assert models.count_params(net) == models.count_params(frozen) == 26_910  # CLONING.md §2, K = 10
+    assert models.count_params(net) == models.count_params(frozen) == 26_910  # the paper's G-CNN with K = 10 fields (docs/design.md)
     x = data.rotation_symmetric_task().arrays("test", limit=4)[0]
     np.testing.assert_allclose(keras.ops.convert_to_numpy(frozen(x)), keras.ops.convert_to_numpy(net(x)),
                                rtol=1e-4, atol=1e-4)
@@ -45,7 +51,7 @@ SCRIPT = r"""
 import json, sys
 from symkeras.distribute import split_cpu
 split_cpu(2)
-from symkeras.reproduce_cloning import cloning_experiment, format_cloning_table
+from symkeras.experiments.cloning import cloning_experiment, format_cloning_table
 result = cloning_experiment("fast", tasks=["translation-breaking"], out=sys.argv[1], epochs=1, clone_steps=3,
                             betas=[1.0], anchored_betas=[1.0], strategy="mirrored", train_limit=64, verbose=0)
 print(json.dumps({"table": format_cloning_table(result), "result": result}))
@@ -107,7 +113,7 @@ def test_fast_experiment_on_two_replicas_writes_table_json_and_figures(tmp_path)
 
 
 def test_write_results_keeps_earlier_tasks_and_draws_their_figures(tmp_path):
-    stored = json.loads((Path(__file__).parents[1] / "docs/results/cloning-full/results.json").read_text())
+    stored = json.loads((Path(__file__).parents[2] / "docs/results/cloning-full/results.json").read_text())
     earlier = {**stored, "tasks": {"translation-breaking": stored["tasks"]["translation-breaking"]}}
     (tmp_path / "results.json").write_text(json.dumps(earlier))
     later = {**earlier, "clones": {}, "tasks": {"rotation-symmetric": {**earlier["tasks"]["translation-breaking"],

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from keras import ops
+
+
+def mean(x, axis, keepdims=False):
+    """``ops.sum / n``: the mean in the input's own dtype (Keras' ``ops.mean`` computes float64 inputs in float32 on
+    JAX and PyTorch, which would blur float64 equivariance checks)."""
+    return ops.sum(x, axis=axis, keepdims=keepdims) / ops.cast(ops.shape(x)[axis], x.dtype)
 
 
 def normalize_square(value, name: str) -> int:

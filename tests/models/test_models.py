@@ -39,7 +39,7 @@ def test_topology_rejects_other_input_sizes():
 
 @pytest.mark.slow
 def test_reproduce_gcnn_fast_two_seeds_writes_mean_std_table_json_and_figure(tmp_path):
-    from symkeras import reproduce
+    from symkeras.experiments import gcnn as reproduce
 
     result = reproduce.gcnn_experiment(mode="fast", out=tmp_path, epochs=1, verbose=0, seeds=2, train_limit=256)
     saved = json.loads((tmp_path / "results.json").read_text())

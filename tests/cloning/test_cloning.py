@@ -148,7 +148,7 @@ def test_cloned_layer_with_anchored_kl_penalises_a_common_shift_and_plain_kl_doe
 
 def test_kl_to_init_reports_each_cloned_layers_drift_in_float64(rng):
     mlp = cloning.mlp2cnn(_cnn(), structure_trainable=True)
-    assert regularizers.kl_to_init(mlp) == 0.0
+    assert cloning.kl_to_init(mlp) == 0.0
     layers = [lay for lay in mlp.layers if isinstance(lay, cloning.ClonedConv2D)]
     for layer in layers:
         layer.structure.assign(layer.structure + 0.1 * rng.normal(size=layer.structure.shape).astype("float32"))
@@ -156,7 +156,7 @@ def test_kl_to_init_reports_each_cloned_layers_drift_in_float64(rng):
                                                 ops.convert_to_numpy(lay.structure_init).astype("float64")))
                for lay in layers)
     assert len(layers) == 2 and want > 0
-    assert regularizers.kl_to_init(mlp) == pytest.approx(want, rel=1e-12)
+    assert cloning.kl_to_init(mlp) == pytest.approx(want, rel=1e-12)
 
 
 def test_frozen_structure_does_not_change_in_fit_and_unfrozen_does(rng):
@@ -164,12 +164,12 @@ def test_frozen_structure_does_not_change_in_fit_and_unfrozen_does(rng):
     x, y = rng.normal(size=(16, 10, 10, 1)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")
     layer = [lay for lay in mlp.layers if isinstance(lay, cloning.ClonedConv2D)][0]
     before_structure, before_kernel = ops.convert_to_numpy(layer.structure), ops.convert_to_numpy(layer.kernel)
-    assert regularizers.freeze_structure(mlp) == 2
+    assert cloning.freeze_structure(mlp) == 2
     mlp.compile("adam", "mse")
     mlp.fit(x, y, epochs=2, verbose=0)
     np.testing.assert_array_equal(ops.convert_to_numpy(layer.structure), before_structure)
     assert not np.array_equal(ops.convert_to_numpy(layer.kernel), before_kernel)
-    assert regularizers.unfreeze(mlp) == 2
+    assert cloning.unfreeze(mlp) == 2
     mlp.compile("adam", "mse")
     mlp.fit(x, y, epochs=2, verbose=0)
     assert not np.array_equal(ops.convert_to_numpy(layer.structure), before_structure)
@@ -195,6 +195,6 @@ def test_cloned_model_saves_and_loads(tmp_path, rng):
 
 @pytest.mark.parametrize("group, padding", [("trivial", "valid"), ("C4", "valid"), ("C4", "circular")])
 def test_training_batches_hold_the_teachers_outputs(group, padding):
-    (kernels, images), targets = cloning._batch(np.random.default_rng(0), 7, 3, 2, group, padding)
+    (kernels, images), targets = cloning.teacher_batch(np.random.default_rng(0), 7, 3, 2, group, padding)
     want = cloning.teacher(np.repeat(images, 2, axis=0), kernels.reshape(6, 3, 3), group, padding)
     np.testing.assert_allclose(targets.reshape(want.shape), want, rtol=1e-5, atol=1e-5)
