@@ -6,12 +6,24 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import re
 import sys
 
-__all__ = ["doctor"]
+__all__ = ["doctor", "required_distributions"]
 
-REQUIRED = ("keras", "numpy", "matplotlib", "tqdm", "tensorflow-datasets")
 OPTIONAL = ("jax", "torch", "jupyterlab", "pytest")
+
+
+def required_distributions() -> tuple[str, ...]:
+    """The base install's dependencies as declared in pyproject.toml (read from the installed metadata, so the list is
+    written once), without TensorFlow itself: the doctor accepts either its CPU or its GPU build."""
+    try:
+        requirements = importlib.metadata.requires("symkeras") or []
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        requirements = []
+    names = [re.split(r"[\s;<>=!~\[]", r, maxsplit=1)[0] for r in requirements if "extra ==" not in r]
+    return tuple(n for n in names if n.lower() not in ("tensorflow", "tensorflow-cpu")) or (
+        "keras", "numpy", "matplotlib", "tqdm", "tensorflow-datasets")
 
 
 def _version(dist: str) -> str | None:
@@ -37,7 +49,7 @@ def doctor() -> int:
     import symkeras
 
     row("symkeras", f"{symkeras.__version__} ({os.path.dirname(symkeras.__file__)})")
-    for dist in REQUIRED:
+    for dist in required_distributions():
         version = _version(dist)
         row(dist, version or "MISSING", version is not None)
         if version is None:
