@@ -10,7 +10,6 @@ import sys
 __all__ = ["main"]
 
 
-
 def doctor(args) -> int:
     from symkeras.doctor import doctor as run_doctor
 
@@ -59,11 +58,11 @@ def reproduce(args) -> int:
     mode = "full" if args.full else "fast"
     out = args.out or f"out/{args.experiment}-{mode}"
     verbose = 1 if sys.stdout.isatty() else 2  # one line per epoch in a log file, a live bar in a terminal
-    if args.experiment == "gcnn":
-        if args.devices:
-            from symkeras.distribute import split_cpu
+    if args.devices:
+        from symkeras.distribute import split_cpu
 
-            split_cpu(args.devices)
+        split_cpu(args.devices)
+    if args.experiment == "gcnn":
         result = experiments.gcnn_experiment(mode=mode, out=out, seed=args.seed, epochs=args.epochs,
                                              strategy=args.strategy, seeds=args.seeds, train_limit=args.limit,
                                              verbose=verbose)
@@ -72,10 +71,6 @@ def reproduce(args) -> int:
     else:
         from symkeras.experiments import cloning as reproduce_cloning
 
-        if args.devices:
-            from symkeras.distribute import split_cpu
-
-            split_cpu(args.devices)
         result = reproduce_cloning.cloning_experiment(mode=mode, tasks=args.task, out=out, seed=args.seed,
                                                       epochs=args.epochs, betas=args.beta,
                                                       anchored_betas=args.anchored_beta, strategy=args.strategy,
