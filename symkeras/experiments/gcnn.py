@@ -24,7 +24,7 @@ import numpy as np
 from symkeras import data as sk_data
 from symkeras.training import accuracy, compile_classifier, fit_and_score
 
-__all__ = ["GCNN_ANCHORS", "gcnn_experiment", "format_table"]
+__all__ = ["GCNN_ANCHORS", "gcnn_experiment", "combine_results", "format_table"]
 
 GCNN_ANCHORS = {
     ("rotated test, upright train", "cnn"): "47.35% acc (UvA DL2 notebook, CNN 103,690 params)",
@@ -124,20 +124,63 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
     return result
 
 
-def _gcnn_result(mode, seeds_run, seeds_done, epochs_of, batch_size, strategy, sizes, rows, curves, angles) -> dict:
+def _gcnn_result(mode, seeds_run, seeds_done, epochs_of, batch_size, strategy, sizes, rows, curves, angles,
+                 data=None) -> dict:
     from symkeras.stats import aggregate_rows
 
-    status = sk_data.cache_status()
+    data = data or sk_data.cache_status()["source"]
     summary = aggregate_rows(rows, by=("experiment", "model"), values=("accuracy", "error", "train_seconds"))
     return {"mode": mode, "seeds": seeds_done, "seeds_requested": seeds_run, "complete": seeds_done == seeds_run,
             "epochs": epochs_of, "batch_size": batch_size, "strategy": strategy,
-            "optimizer": "Adam 1e-3 ×0.95/epoch", "data": status["source"],
+            "optimizer": "Adam 1e-3 ×0.95/epoch", "data": data,
             "sizes": {k: {"train": v[0], "test": v[1]} for k, v in sizes.items()},
             "rows": rows, "summary": summary,
             "accuracy_vs_angle": {"angles": angles.tolist(), "per_seed": curves,
                                   "mean": {k: np.mean(v, axis=0).tolist() for k, v in curves.items()},
                                   "std": {k: (np.std(v, axis=0, ddof=1) if len(v) > 1 else np.zeros(len(angles)))
                                           .tolist() for k, v in curves.items()}}}
+
+
+#: What two runs must share for their seeds to be pooled.
+_PROTOCOL = ("mode", "epochs", "batch_size", "strategy", "optimizer", "data", "sizes")
+
+
+def combine_results(*results: dict, out=None) -> dict:
+    """Pool runs of the same protocol made with different seeds (e.g. one seed per job, in parallel) into one result
+    with mean ± std over all their seeds, as if ``gcnn_experiment`` had run them in one go.
+
+    Refuses runs whose protocol differs (data, sizes, epochs, …) or that share a seed.  With ``out``, writes
+    ``results.json`` and ``accuracy_vs_angle.png`` there."""
+    if not results:
+        raise ValueError("combine_results needs at least one result.")
+    first = results[0]
+    for other in results[1:]:
+        differ = [k for k in _PROTOCOL if other.get(k) != first.get(k)]
+        if differ:
+            raise ValueError(f"These runs used different protocols ({', '.join(differ)}); only runs that differ in "
+                             f"their seeds can be pooled.")
+    seeds = [s for r in results for s in r["seeds"]]
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"The runs share seeds ({sorted(seeds)}): pool runs of different seeds.")
+    rows, curves, order = [], {}, []
+    for r in results:
+        rows += [row for row in r["rows"] if row["seed"] in r["seeds"]]
+        for name, per_seed in r["accuracy_vs_angle"]["per_seed"].items():
+            curves.setdefault(name, []).extend(zip(r["seeds"], per_seed))
+        order += r["seeds"]
+    order = sorted(order)
+    rows.sort(key=lambda row: order.index(row["seed"]))
+    curves = {name: [c for _, c in sorted(pairs)] for name, pairs in curves.items()}
+    sizes = {k: (v["train"], v["test"]) for k, v in first["sizes"].items()}
+    requested = sorted({s for r in results for s in r["seeds_requested"]})
+    combined = _gcnn_result(first["mode"], requested, order, first["epochs"], first["batch_size"], first["strategy"],
+                            sizes, rows, curves, np.asarray(first["accuracy_vs_angle"]["angles"]), data=first["data"])
+    if out is not None:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.json").write_text(json.dumps(combined, indent=2))
+        _plot_curves(combined, out / "accuracy_vs_angle.png")
+    return combined
 
 
 def _plot_curves(result, path):
