@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := lessons,test,jax,torch$(if $(GPU),$(comma)gpu)
+EXTRAS := lessons,test,docs,jax,torch$(if $(GPU),$(comma)gpu)
 comma := ,
 # Reinstall only when the dependency list (or the GPU choice) changes.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-10)$(if $(GPU),-gpu)
@@ -12,7 +12,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: setup lessons lessons-run lessons-full test lint test-core test-backends test-lessons bench doctor clean
+.PHONY: setup lessons lessons-run lessons-full book book-full test lint test-core test-backends test-lessons test-book \
+	bench doctor clean
 
 setup: $(STAMP)  ## Create .venv, install, and prepare the MNIST cache (each step only once).
 	@$(BIN)/python -m symkeras data prepare
@@ -40,14 +41,24 @@ lessons-run: setup  ## Headless: execute every lesson (full mode unless SYMKERAS
 lessons-full: setup  ## Headless, full mode: every lesson with its assertions; prints wall time and figures each.
 	$(BIN)/python -m symkeras lessons run --full
 
-test: lint test-core test-backends test-lessons  ## Everything CI checks.
+# The book: a static site of the overview, the executed lessons, the exercises, the results and the API reference,
+# built offline into build/book/html/. It shows the lessons as executed in out/lessons/$(BOOK_MODE)/ and runs only
+# those that are missing or out of date there (fast mode by default; `make book-full` for the published book).
+BOOK_MODE ?= fast
+book: setup  ## Build the book into build/book/html/ (lessons from out/lessons/fast/, run first if missing).
+	$(BIN)/python docs/book/build.py --mode $(BOOK_MODE) --execute-missing
+
+book-full:  ## The book with the lessons executed in full mode (out/lessons/full/).
+	$(MAKE) book BOOK_MODE=full
+
+test: lint test-core test-backends test-lessons test-book  ## Everything CI checks (test-book reuses test-lessons').
 
 lint: setup  ## ruff: lint and formatting (configured in pyproject.toml; .pre-commit-config.yaml runs the same).
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test-core: setup
-	$(PYTEST) -n 2 --timeout 600 -m "not lesson_run" tests
+	$(PYTEST) -n 2 --timeout 600 -m "not lesson_run and not book" tests
 
 test-backends: setup  ## The layer tests again under JAX and PyTorch, each in its own process.
 	KERAS_BACKEND=jax $(PYTEST) -n 2 --timeout 600 -q tests/layers
@@ -55,6 +66,10 @@ test-backends: setup  ## The layer tests again under JAX and PyTorch, each in it
 
 test-lessons: setup  ## Execute every lesson in fast mode (inline figures kept in out/lessons/fast/, counted).
 	$(PYTEST) -n 2 --timeout 900 -m lesson_run tests/course/test_lessons.py
+
+test-book: setup  ## Build the book from test-lessons' notebooks (executes nothing) and open every page in Chromium.
+	$(BIN)/python docs/book/build.py --mode fast
+	$(PYTEST) --timeout 900 -m book tests/course/test_book.py
 
 bench: setup  ## Layer, training-throughput and cloning benchmarks; prints ratios, writes benchmarks/results/.
 	$(BIN)/python -m symkeras bench
