@@ -82,11 +82,13 @@ def executed_lessons(mode: str, execute_missing: bool) -> list[tuple[Path, Path]
     if todo:
         numbers = " ".join(p.name[:2] for p in todo)
         listing = "\n".join(f"  {p.stem}: {why}" for p, why in todo.items())
-        raise BookError(f"the book shows the lessons as executed in {mode} mode, from out/lessons/{mode}/, and "
-                        f"{len(todo)} of them cannot be used:\n{listing}\n"
-                        f"Run `python -m symkeras lessons run {numbers} {flag}` (or `make book"
-                        f"{' BOOK_MODE=full' if mode == 'full' else ''}`, which runs what is missing), then build "
-                        f"again. A lesson that fails there must be fixed first.")
+        raise BookError(
+            f"the book shows the lessons as executed in {mode} mode, from out/lessons/{mode}/, and "
+            f"{len(todo)} of them cannot be used:\n{listing}\n"
+            f"Run `python -m symkeras lessons run {numbers} {flag}` (or `make book"
+            f"{' BOOK_MODE=full' if mode == 'full' else ''}`, which runs what is missing), then build "
+            f"again. A lesson that fails there must be fixed first."
+        )
     return [(p, out / p.name) for p in lessons]
 
 
@@ -139,7 +141,7 @@ class Linker:
 
         parts, last = [], 0
         for fence in _FENCE.finditer(markdown):
-            parts += [_LINK.sub(one, markdown[last:fence.start()]), fence.group(0)]
+            parts += [_LINK.sub(one, markdown[last : fence.start()]), fence.group(0)]
             last = fence.end()
         parts.append(_LINK.sub(one, markdown[last:]))
         return "".join(parts)
@@ -148,9 +150,8 @@ class Linker:
 def split_sections(markdown: str) -> tuple[str, list[tuple[str, str]]]:
     """The text before the first ``## `` heading, and (heading, text) for each ``## `` section (fences respected)."""
     fences = [(m.start(), m.end()) for m in _FENCE.finditer(markdown)]
-    starts = [m.start() for m in re.finditer(r"^## ", markdown, re.M)
-              if not any(a <= m.start() < b for a, b in fences)]
-    head = markdown[:starts[0]] if starts else markdown
+    starts = [m.start() for m in re.finditer(r"^## ", markdown, re.M) if not any(a <= m.start() < b for a, b in fences)]
+    head = markdown[: starts[0]] if starts else markdown
     sections = []
     for a, b in zip(starts, starts[1:] + [len(markdown)]):
         text = markdown[a:b]
@@ -169,8 +170,14 @@ def exercise_page(path: Path, lesson_page: str | None) -> str:
     first, _, rest = doc.partition("\n")
     title = first.strip().rstrip(".").removeprefix("Exercise — ").strip()
     number = path.name[2:4]
-    lines = [f"# {title[0].upper() + title[1:]}", "", f"`exercises/{path.name}`"
-             + (f" · the exercise of [lesson {number}]({lesson_page})" if lesson_page else ""), "", rest.strip(), ""]
+    lines = [
+        f"# {title[0].upper() + title[1:]}",
+        "",
+        f"`exercises/{path.name}`" + (f" · the exercise of [lesson {number}]({lesson_page})" if lesson_page else ""),
+        "",
+        rest.strip(),
+        "",
+    ]
     functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
     if functions:
         lines += ["## What to write", ""]
@@ -181,11 +188,24 @@ def exercise_page(path: Path, lesson_page: str | None) -> str:
         else:
             bases = ", ".join(ast.unparse(b) for b in node.bases)
             signature = f"class {node.name}({bases}): ..." if bases else f"class {node.name}: ..."
-        lines += [f"### `{node.name}`", "", "```python", signature, "```", "",
-                  (ast.get_docstring(node) or "(no docstring)").strip(), ""]
-    lines += ["## Check your answer", "", "Write your code in the exercise file of your copy of the course, then run "
-              f'`symkeras.check("ex{number}")` in the lesson (or `python -m symkeras grade`): the graded tests '
-              "print which property holds and which does not, with your points.", ""]
+        lines += [
+            f"### `{node.name}`",
+            "",
+            "```python",
+            signature,
+            "```",
+            "",
+            (ast.get_docstring(node) or "(no docstring)").strip(),
+            "",
+        ]
+    lines += [
+        "## Check your answer",
+        "",
+        "Write your code in the exercise file of your copy of the course, then run "
+        f'`symkeras.check("ex{number}")` in the lesson (or `python -m symkeras grade`): the graded tests '
+        "print which property holds and which does not, with your points.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -193,8 +213,10 @@ def api_pages(src: Path) -> list[str]:
     """One page per public module of symkeras (found by walking the package, so moved modules are followed)."""
     import symkeras
 
-    names = sorted({m.name for m in pkgutil.walk_packages(symkeras.__path__, "symkeras.")
-                    if not API_SKIP.search(m.name)} | {"symkeras"})
+    names = sorted(
+        {m.name for m in pkgutil.walk_packages(symkeras.__path__, "symkeras.") if not API_SKIP.search(m.name)}
+        | {"symkeras"}
+    )
     rows, pages = [], []
     for name in names:
         try:
@@ -207,12 +229,14 @@ def api_pages(src: Path) -> list[str]:
         if name == "symkeras":  # the top-level package: only what it defines itself (check, __version__)
             options = ["   :members:"]
         (src / "api" / f"{name}.md").write_text(
-            f"# {name}\n\n```{{eval-rst}}\n.. automodule:: {name}\n" + "\n".join(options) + "\n```\n")
+            f"# {name}\n\n```{{eval-rst}}\n.. automodule:: {name}\n" + "\n".join(options) + "\n```\n"
+        )
         pages.append(name)
     (src / "api" / "index.md").write_text(
         "# API reference\n\nGenerated from the docstrings of every public module of `symkeras`.\n\n"
         "| module | what it holds |\n|---|---|\n" + "\n".join(rows) + "\n\n"
-        "```{toctree}\n:hidden:\n\n" + "\n".join(pages) + "\n```\n")
+        "```{toctree}\n:hidden:\n\n" + "\n".join(pages) + "\n```\n"
+    )
     return pages
 
 
@@ -245,39 +269,53 @@ def stage(src: Path, mode: str, lessons: list[tuple[Path, Path]]) -> None:
     head, sections = split_sections((ROOT / readme).read_text())
     overview = [text for heading, text in sections if not RESULTS_HEADINGS.search(heading)]
     results = [text for heading, text in sections if RESULTS_HEADINGS.search(heading)]
-    toctree = ("```{toctree}\n:hidden:\n:maxdepth: 2\n\nlessons/index\nexercises/index\nresults\napi/index\n```\n\n")
-    (src / "index.md").write_text(linker.rewrite(head, readme) + toctree
-                                  + linker.rewrite("".join(overview), readme))
+    toctree = "```{toctree}\n:hidden:\n:maxdepth: 2\n\nlessons/index\nexercises/index\nresults\napi/index\n```\n\n"
+    (src / "index.md").write_text(linker.rewrite(head, readme) + toctree + linker.rewrite("".join(overview), readme))
     figures = sorted(p for p in (ROOT / "docs" / "results").rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     shown = "".join(results)
     extra = [p for p in figures if p.relative_to(ROOT).as_posix() not in shown]
-    results_md = ("# Results\n\nThe research reproductions and benchmarks, as measured and written up in the README; "
-                  "the raw numbers are in `docs/results/`.\n\n" + linker.rewrite("".join(results), readme))
+    results_md = (
+        "# Results\n\nThe research reproductions and benchmarks, as measured and written up in the README; "
+        "the raw numbers are in `docs/results/`.\n\n" + linker.rewrite("".join(results), readme)
+    )
     if extra:
         results_md += "\n## More figures from `docs/results/`\n\n" + "".join(
             f"![{p.relative_to(ROOT)}]({p.relative_to(ROOT).as_posix()})\n\n*`{p.relative_to(ROOT)}`*\n\n"
-            for p in extra)
+            for p in extra
+        )
         results_md = linker.rewrite(results_md, readme)
     (src / "results.md").write_text(results_md)
 
     # The lessons: the executed notebooks, their links rewritten, with a note on the mode they ran in.
-    note = ("```{note}\nThis page shows the lesson as executed in **" + mode + " mode**"
-            + (" (`SYMKERAS_FAST=1`: small data and few epochs, so the numbers differ from full mode; every claim "
-               "is still checked)" if mode == "fast" else " (the real experiment, what `make lessons` gives you)")
-            + ". Run it yourself with `make lessons`.\n```")
+    note = (
+        "```{note}\nThis page shows the lesson as executed in **"
+        + mode
+        + " mode**"
+        + (
+            " (`SYMKERAS_FAST=1`: small data and few epochs, so the numbers differ from full mode; every claim "
+            "is still checked)"
+            if mode == "fast"
+            else " (the real experiment, what `make lessons` gives you)"
+        )
+        + ". Run it yourself with `make lessons`.\n```"
+    )
     for lesson, executed in lessons:
         nb = nbformat.read(executed, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = linker.rewrite(cell.source, lesson.relative_to(ROOT))
-        first_heading = next((i for i, c in enumerate(nb.cells)
-                              if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), -1)
+        first_heading = next(
+            (i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), -1
+        )
         nb.cells.insert(first_heading + 1, nbformat.v4.new_markdown_cell(note))
         nbformat.write(nb, src / "lessons" / lesson.name)
     lessons_md = (ROOT / lessons_readme).read_text()
     (src / "lessons" / "index.md").write_text(
         linker.rewrite(lessons_md, lessons_readme)
-        + "\n```{toctree}\n:hidden:\n\n" + "\n".join(lesson.stem for lesson, _ in lessons) + "\n```\n")
+        + "\n```{toctree}\n:hidden:\n\n"
+        + "\n".join(lesson.stem for lesson, _ in lessons)
+        + "\n```\n"
+    )
 
     # The exercises: task statements.
     lesson_of = {lesson.name[:2]: lesson.stem for lesson, _ in lessons}
@@ -285,14 +323,19 @@ def stage(src: Path, mode: str, lessons: list[tuple[Path, Path]]) -> None:
     for ex in exercises:
         lesson = lesson_of.get(ex.name[2:4])
         (src / "exercises" / f"{ex.stem}.md").write_text(
-            exercise_page(ex, f"../lessons/{lesson}.ipynb" if lesson else None))
+            exercise_page(ex, f"../lessons/{lesson}.ipynb" if lesson else None)
+        )
         summary = (ast.get_docstring(ast.parse(ex.read_text())) or "").split("\n")[0].removeprefix("Exercise — ")
         rows.append(f"| [`{ex.name}`]({ex.stem}.md) | {summary} |")
     (src / "exercises" / "index.md").write_text(
         "# Exercises\n\nEach lesson ends with an exercise: a file of stubs in `exercises/` whose functions you write, "
-        "graded by `symkeras.check(\"exNN\")` in the lesson. Here are their task statements.\n\n"
-        "| file | task |\n|---|---|\n" + "\n".join(rows) + "\n\n```{toctree}\n:hidden:\n\n"
-        + "\n".join(ex.stem for ex in exercises) + "\n```\n")
+        'graded by `symkeras.check("exNN")` in the lesson. Here are their task statements.\n\n'
+        "| file | task |\n|---|---|\n"
+        + "\n".join(rows)
+        + "\n\n```{toctree}\n:hidden:\n\n"
+        + "\n".join(ex.stem for ex in exercises)
+        + "\n```\n"
+    )
     api_pages(src)
 
 
@@ -302,8 +345,9 @@ def copy_mathjax(dest: Path) -> None:
     try:
         import mathjax
     except ImportError as e:
-        raise BookError("MathJax is missing: install the docs extra, `pip install -e \".[docs]\"` "
-                        "(or `make setup`)") from e
+        raise BookError(
+            'MathJax is missing: install the docs extra, `pip install -e ".[docs]"` (or `make setup`)'
+        ) from e
     es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
     if not (es5 / "tex-mml-chtml.js").exists():
         raise BookError(f"MathJax's tex-mml-chtml.js is not in {es5}: reinstall django-static-mathjax")
@@ -321,8 +365,10 @@ def build(mode: str = "fast", out: Path | None = None, execute_missing: bool = F
     try:
         from sphinx.cmd.build import build_main
     except ImportError as e:
-        raise BookError("Sphinx is missing: install the docs extra, `pip install -e \".[docs]\"` (or `make setup`); "
-                        "it needs Python >= 3.11") from e
+        raise BookError(
+            'Sphinx is missing: install the docs extra, `pip install -e ".[docs]"` (or `make setup`); '
+            "it needs Python >= 3.11"
+        ) from e
     out = Path(out) if out is not None else ROOT / "build" / "book"
     start = time.perf_counter()
     lessons = executed_lessons(mode, execute_missing)
@@ -337,17 +383,26 @@ def build(mode: str = "fast", out: Path | None = None, execute_missing: bool = F
         raise BookError("Sphinx reported problems (above); the site in " + str(html) + " is incomplete")
     size = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
     pages = sum(1 for _ in html.rglob("*.html"))
-    print(f"book: {pages} pages, {size / 1e6:.1f} MB, built in {time.perf_counter() - start:.0f} s ({mode} mode) "
-          f"-> {html}/index.html")
+    print(
+        f"book: {pages} pages, {size / 1e6:.1f} MB, built in {time.perf_counter() - start:.0f} s ({mode} mode) "
+        f"-> {html}/index.html"
+    )
     return html
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--mode", choices=("fast", "full"), default="fast",
-                   help="which executed lessons to show: out/lessons/fast/ (CI) or out/lessons/full/ (published)")
-    p.add_argument("--execute-missing", action="store_true",
-                   help="execute the lessons that are missing, stale or failed in out/lessons/<mode>/ first")
+    p.add_argument(
+        "--mode",
+        choices=("fast", "full"),
+        default="fast",
+        help="which executed lessons to show: out/lessons/fast/ (CI) or out/lessons/full/ (published)",
+    )
+    p.add_argument(
+        "--execute-missing",
+        action="store_true",
+        help="execute the lessons that are missing, stale or failed in out/lessons/<mode>/ first",
+    )
     p.add_argument("--out", type=Path, default=None, help="output folder (default build/book)")
     p.add_argument("--no-strict", action="store_true", help="do not turn Sphinx warnings into errors")
     args = p.parse_args(argv)

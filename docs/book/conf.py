@@ -1,7 +1,7 @@
 """Sphinx configuration of the book (docs/book/build.py copies it beside the pages it generates, then builds).
 
 Offline by design: the lessons are rendered from their executed notebooks (never run here), MathJax is served from
-the site's own _static/mathjax/, and nothing else loads from another host (tests/test_book.py checks this in
+the site's own _static/mathjax/, and nothing else loads from another host (tests/course/test_book.py checks this in
 Chromium).
 """
 
@@ -62,6 +62,7 @@ def _join_wrapped_names(app, what, name, obj, options, lines):
 def setup(app):
     app.connect("autodoc-process-docstring", _join_wrapped_names, priority=100)  # napoleon runs at 500
     app.connect("autodoc-process-docstring", _escape_bars)
+
 
 # Maths: MathJax 3 from the site itself (no CDN).
 mathjax_path = "mathjax/tex-mml-chtml.js"
