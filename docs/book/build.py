@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import inspect
 import pkgutil
 import re
 import shutil
@@ -217,7 +218,7 @@ def api_pages(src: Path) -> list[str]:
         {m.name for m in pkgutil.walk_packages(symkeras.__path__, "symkeras.") if not API_SKIP.search(m.name)}
         | {"symkeras"}
     )
-    rows, pages = [], []
+    rows, pages, wanted = [], [], set(names)
     for name in names:
         try:
             module = importlib.import_module(name)
@@ -225,11 +226,19 @@ def api_pages(src: Path) -> list[str]:
             raise BookError(f"cannot import {name} for the API reference: {type(e).__name__}: {e}") from e
         summary = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         rows.append(f"| [`{name}`]({name}.md) | {summary.replace('|', '/')} |")
-        options = ["   :members:", "   :show-inheritance:"]
-        if name == "symkeras":  # the top-level package: only what it defines itself (check, __version__)
-            options = ["   :members:"]
+        # Each object is documented once, in the module that defines it (`:ignore-module-all:` leaves out what a
+        # module only re-exports); a package's page links its re-exports to where they are documented.
+        reexports = []
+        for attr in getattr(module, "__all__", []):
+            obj = getattr(module, attr, None)
+            home = getattr(obj, "__module__", None)
+            if home in wanted and home != name and hasattr(obj, "__qualname__"):
+                role = "class" if inspect.isclass(obj) else "func" if callable(obj) else "obj"
+                reexports.append(f"{{py:{role}}}`{attr} <{home}.{obj.__qualname__}>`")
+        also = f"\n\nAlso importable from `{name}`: " + ", ".join(reexports) + ".\n" if reexports else "\n"
         (src / "api" / f"{name}.md").write_text(
-            f"# {name}\n\n```{{eval-rst}}\n.. automodule:: {name}\n" + "\n".join(options) + "\n```\n"
+            f"# {name}\n\n```{{eval-rst}}\n.. automodule:: {name}\n   :members:\n   :show-inheritance:\n"
+            "   :ignore-module-all:\n```\n" + also
         )
         pages.append(name)
     (src / "api" / "index.md").write_text(
