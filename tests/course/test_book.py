@@ -5,7 +5,7 @@ of the built site (``make book`` writes it to build/book/html), served over HTTP
 reader would meet: console errors and uncaught exceptions, requests that fail or leave the site, images that do not
 render, links to pages or anchors that do not exist, formulas MathJax did not typeset. Each lesson must show at least
 the figures it declares with ``lesson_banner(figures=N)``. A screenshot of every page (and of each lesson's first
-figure) goes to out/book-screenshots/.
+figure) goes to out/book-screenshots/. A few pages are also opened straight from disk (file://).
 """
 
 from __future__ import annotations
@@ -203,3 +203,27 @@ def test_formulas_are_typeset(visits):
     assert any(p.startswith("lessons/") for p in with_maths), "no lesson page has formulas: is dollarmath on?"
     untypeset = [p for p, v in with_maths.items() if v["typeset"] < v["maths"]]
     assert not untypeset, f"MathJax left formulas untypeset on: {untypeset}"
+
+
+def test_opens_from_disk_without_a_server():
+    """A reader may open build/book/html/index.html straight from disk (file://): the same pages work there too."""
+    sync_playwright = pytest.importorskip("playwright.sync_api", reason="install the docs extra").sync_playwright
+    if not (SITE / "index.html").exists():
+        pytest.fail(f"no book in {SITE}: build it with `make book` (or `make test-book`)")
+    maths = next(p for p in sorted((SITE / "lessons").glob("*.html")) if 'class="math' in p.read_text())
+    problems = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        for path in (SITE / "index.html", maths, SITE / "search.html"):
+            page = browser.new_page()
+            errors = []
+            page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.goto(path.as_uri(), wait_until="load")
+            page.evaluate("() => window.MathJax?.startup?.promise")
+            typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+            if errors or (path == maths and not typeset):
+                problems[path.name] = errors or ["formulas not typeset"]
+            page.close()
+        browser.close()
+    assert not problems, f"opened from disk: {problems}"
