@@ -213,7 +213,10 @@ def main(argv=None) -> int:
     p.add_argument("--no-sandbox", action="store_true", help="do not restrict file access (debugging only)")
     p.set_defaults(func=grade)
     p = commands.add_parser("lessons", help="execute lessons headless; report time and figures per lesson")
-    p.add_argument("action", choices=["run"])
+    # `run` is a sub-command (not a positional choice) so that `lessons run --fast 04 10` and `lessons run 04 10
+    # --fast` both parse: a positional list after another positional would be consumed, empty, before the options.
+    p = p.add_subparsers(dest="action", required=True).add_parser(
+        "run", help="execute lessons headless (all, or the ones named)")
     p.add_argument("lesson", nargs="*", help="lesson numbers or names (default: all)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--fast", action="store_true", help="small data (SYMKERAS_FAST=1), as CI runs them (default)")

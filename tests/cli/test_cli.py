@@ -24,3 +24,13 @@ def test_bad_numbers_are_usage_errors(argv, message, capsys):
 def test_lessons_run_rejects_an_unknown_lesson(capsys):
     assert main(["lessons", "run", "42"]) == 2
     assert "unknown lesson(s) ['42']" in capsys.readouterr().err
+
+
+def test_lessons_run_accepts_the_mode_before_or_after_the_lesson_numbers(monkeypatch):
+    from symkeras import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "lessons", lambda args: seen.append((args.lesson, args.fast, args.full)) or 0)
+    assert main(["lessons", "run", "--fast", "04", "10"]) == 0
+    assert main(["lessons", "run", "04", "10", "--full"]) == 0
+    assert seen == [(["04", "10"], True, False), (["04", "10"], False, True)]
