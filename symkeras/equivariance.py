@@ -24,7 +24,8 @@ import numpy as np
 
 from symkeras import groups as _groups
 
-__all__ = ["TOLERANCES", "EXHAUSTIVE_LIMIT", "EquivarianceReport", "equivariance_error", "check_equivariance", "check_invariance"]
+__all__ = ["TOLERANCES", "EXHAUSTIVE_LIMIT", "EquivarianceReport", "equivariance_error", "check_equivariance",
+           "check_invariance"]
 
 #: Relative tolerance by dtype.  Rotations, flips and permutations are exact, so only the summation order of the
 #: layers' arithmetic differs between ``f(g·x)`` and ``g·f(x)``.

@@ -60,7 +60,10 @@ def test_unknown_action_and_shape_mismatch_are_explained(rng):
 def test_an_out_action_that_does_not_fit_the_output_is_named(rng):
     """A C4 field pooled to 2 plain channels, checked as if it were still a field: the message is about the action."""
     x = rng.normal(size=(1, 4, 4, 8))
-    pooled = lambda v: G.split_group_axis(v, "C4").max(-1)  # noqa: E731
+
+    def pooled(v):
+        return G.split_group_axis(v, "C4").max(-1)
+
     with pytest.raises(ValueError, match=r"out_action='field' cannot act on the output fn\(x\) of shape "
                                          r"\(1, 4, 4, 2\): A C4 field has channels = fields·4.*Choose the out_action "
                                          r"that describes the output fn\(x\): 'image'.*'trivial'"):

@@ -150,7 +150,7 @@ def test_loading_without_symkeras_names_the_package_and_load_model_registers_it(
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
            "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300,
-                         cwd=tmp_path).stdout
+                         cwd=tmp_path, check=True).stdout
     assert "Could not locate class 'LiftingConv2D'" in out and "'registered_name': 'symkeras>LiftingConv2D'" in out
     assert "LAZY TypeError" in out  # `import symkeras` alone does not register the layers…
     assert "LOADED LiftingConv2D" in out  # …symkeras.load_model does

@@ -7,7 +7,7 @@ import pytest
 from keras import ops
 
 from symkeras import groups as G
-from symkeras.equivariance import check_equivariance, check_invariance, equivariance_error
+from symkeras.equivariance import check_invariance, equivariance_error
 from symkeras.layers import GroupConv2D, GroupPooling, LiftingConv2D, SubgroupPooling
 
 PAIRS = [("D4", "C4"), ("D4", "D2"), ("D4", "D1"), ("D4", "C2"), ("C4", "C2"), ("C4", "trivial")]
@@ -90,7 +90,8 @@ def test_subgroup_pooling_validates_its_arguments():
         SubgroupPooling(group="C4", subgroup="D1")
     with pytest.raises(ValueError, match=r"`reduction` must be 'max' or 'mean'"):
         SubgroupPooling(reduction="sum")
-    with pytest.raises(ValueError, match=r"SubgroupPooling from D4 needs input channels = fields·8.*\(None, 5, 5, 12\)"):
+    with pytest.raises(ValueError, match=r"SubgroupPooling from D4 needs input channels = fields·8.*"
+                                         r"\(None, 5, 5, 12\)"):
         SubgroupPooling("D4", "C4").build((None, 5, 5, 12))
 
 
