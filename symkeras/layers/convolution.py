@@ -17,8 +17,15 @@ import numpy as np
 from keras import ops
 
 from symkeras import groups as _groups
-from symkeras.layers.base import (EquivariantMixin, check_sampling_grid, equivariant_output_size, is_int,
-                                  normalize_padding, normalize_square, pad_for_equivariance)
+from symkeras.layers.base import (
+    EquivariantMixin,
+    check_sampling_grid,
+    equivariant_output_size,
+    is_int,
+    normalize_padding,
+    normalize_square,
+    pad_for_equivariance,
+)
 
 __all__ = ["filter_bank_indices", "expand_filter_bank", "LiftingConv2D", "GroupConv2D"]
 

@@ -8,8 +8,15 @@ import numpy as np
 from keras import ops
 
 from symkeras import groups as _groups
-from symkeras.layers.base import (EquivariantMixin, check_sampling_grid, equivariant_output_size, mean,
-                                  normalize_padding, normalize_square, pad_for_equivariance)
+from symkeras.layers.base import (
+    EquivariantMixin,
+    check_sampling_grid,
+    equivariant_output_size,
+    mean,
+    normalize_padding,
+    normalize_square,
+    pad_for_equivariance,
+)
 
 __all__ = ["GroupPooling", "SubgroupPooling", "GroupMaxPool2D", "GroupAvgPool2D"]
 

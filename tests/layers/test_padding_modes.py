@@ -8,8 +8,14 @@ from keras import ops
 
 from symkeras import groups as G
 from symkeras.equivariance import check_equivariance
-from symkeras.layers import (GroupAvgPool2D, GroupConv2D, GroupMaxPool2D, GroupPooling, LiftingConv2D,
-                             equivariant_padding)
+from symkeras.layers import (
+    GroupAvgPool2D,
+    GroupConv2D,
+    GroupMaxPool2D,
+    GroupPooling,
+    LiftingConv2D,
+    equivariant_padding,
+)
 
 BACKEND = keras.backend.backend()
 SIZES = range(7, 34)  # every size from 7 to 33; the width is 40 - n, so non-square too (same parity as n)

@@ -90,8 +90,8 @@ def test_subgroup_pooling_validates_its_arguments():
         SubgroupPooling(group="C4", subgroup="D1")
     with pytest.raises(ValueError, match=r"`reduction` must be 'max' or 'mean'"):
         SubgroupPooling(reduction="sum")
-    with pytest.raises(ValueError, match=r"SubgroupPooling from D4 needs input channels = fields·8.*"
-                                         r"\(None, 5, 5, 12\)"):
+    with pytest.raises(ValueError, match=r"SubgroupPooling over D4 needs input channels = fields·8\. "
+                                         r"Received: input_shape=\(None, 5, 5, 12\)"):
         SubgroupPooling("D4", "C4").build((None, 5, 5, 12))
 
 
