@@ -5,9 +5,10 @@ interleaved round by round (each round times every implementation once), and sum
 
 * ``layers`` — C4 ``GroupConv2D`` / ``LiftingConv2D`` vs a plain ``Conv2D`` with the same output channels and vs the
   naive "transform the input |G| times" implementation, forward and forward+backward.
-* ``subgroups_padding`` — ``SubgroupPooling`` D4 → C4 / D4 → D1 vs the plain reshape-and-max over the group axis,
-  and the ``valid_equiv`` strided layers on an input that needs padding (28 px, stride 3: 2 px of padding) vs plain
-  ``Conv2D`` / ``MaxPooling2D`` with ``padding="valid"`` on the same input (not exact: what the padding costs).
+* ``subgroups_padding`` — ``SubgroupPooling`` D4 → C4 / D4 → D1 (read by a reshape) and D4 → D2 (one gather) vs
+  the plain reshape-and-max over the group axis, and the ``valid_equiv`` strided layers on an input that needs
+  padding (28 px, stride 3: 1 px each side) vs ``ZeroPadding2D`` + ``Conv2D`` / ``MaxPooling2D`` with the same
+  padding and weights, written for that one size (equal outputs, asserted).
 * ``training`` — training throughput (images/s, ``model.fit`` steps at one batch size) of an MLP, the Z2CNN with 40
   channels (as many feature maps as the P4CNN's 10 fields × 4 orientations), the P4CNN, and the cloned MLP
   (the C4 G-CNN of the cloning experiment rebuilt by ``mlp2gcnn``); plus the input pipeline alone and the CNN fed
@@ -122,7 +123,7 @@ def subgroup_padding_benchmark(batch=128, size=28, fields=8, rounds=10) -> list:
     import keras
     import tensorflow as tf
 
-    from symkeras.layers import GroupConv2D, GroupMaxPool2D, SubgroupPooling
+    from symkeras.layers import GroupConv2D, GroupMaxPool2D, SubgroupPooling, equivariant_padding
 
     rng = np.random.default_rng(0)
     x8 = tf.constant(rng.normal(size=(batch, size, size, fields * 8)).astype("float32"))
@@ -139,19 +140,33 @@ def subgroup_padding_benchmark(batch=128, size=28, fields=8, rounds=10) -> list:
     d4_c4 = SubgroupPooling(groups.D4, groups.C4)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(d4_c4(x8[:2])),  # cosets {h, h·f}: blocks of 4
                                   keras.ops.convert_to_numpy(flat(lambda v: reshape_max(v, 2, 4))(x8[:2])))
+    # Padded strides: the plain-Keras equivalent at a known size is ZeroPadding2D + the layer with 'valid' (28 px,
+    # kernel 3, stride 3: 1 px each side), holding the same expanded filter bank, so outputs are equal.
     conv = GroupConv2D(fields, 3, group=groups.C4, strides=3, padding="valid_equiv")
-    plain_conv = keras.layers.Conv2D(fields * 4, 3, strides=3, padding="valid")
-    pool, plain_pool = GroupMaxPool2D(3, strides=3, padding="valid_equiv"), keras.layers.MaxPooling2D(3, strides=3)
-    for layer in (conv, plain_conv):
-        layer(x4[:1])
+    conv(x4[:1])
+    total = equivariant_padding(size, 3, 3, "valid_equiv")
+    plain_conv = keras.Sequential([keras.layers.ZeroPadding2D(total // 2),
+                                   keras.layers.Conv2D(fields * 4, 3, strides=3, padding="valid")])
+    plain_conv(x4[:1])
+    plain_conv.layers[-1].set_weights([keras.ops.convert_to_numpy(conv.expanded_kernel()),
+                                       np.repeat(keras.ops.convert_to_numpy(conv.bias), 4)])
+    pool = GroupMaxPool2D(3, strides=3, padding="valid_equiv")
+    plain_pool = keras.Sequential([keras.layers.ZeroPadding2D(total // 2), keras.layers.MaxPooling2D(3, strides=3)])
+    for ours, theirs in ((conv, plain_conv), (pool, plain_pool)):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(ours(x4[:2])), keras.ops.convert_to_numpy(theirs(x4[:2])),
+                                   rtol=1e-4, atol=1e-4)
+    d4_d2 = SubgroupPooling(groups.D4, groups.D2)  # cosets are not blocks of the group axis: one gather first
     cases = [
         ("SubgroupPooling D4→C4", x8, {"symkeras": (d4_c4, []),
                                        "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4)), [])}),
         ("SubgroupPooling D4→D1", x8, {"symkeras": (SubgroupPooling(groups.D4, groups.D1), []),
                                        "plain reshape + max": (flat(lambda v: reshape_max(v, 4, 2)), [])}),
+        ("SubgroupPooling D4→D2 (gather)", x8, {"symkeras": (d4_d2, []),
+                                                "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4)), [])}),
         ("GroupConv2D s3 valid_equiv", x4, {"symkeras": (conv, conv.trainable_variables),
-                                            "plain Conv2D (valid)": (plain_conv, plain_conv.trainable_variables)}),
-        ("GroupMaxPool2D s3 valid_equiv", x4, {"symkeras": (pool, []), "plain MaxPooling2D (valid)": (plain_pool, [])}),
+                                            "ZeroPadding2D + Conv2D": (plain_conv, plain_conv.trainable_variables)}),
+        ("GroupMaxPool2D s3 valid_equiv", x4, {"symkeras": (pool, []),
+                                               "ZeroPadding2D + MaxPooling2D": (plain_pool, [])}),
     ]
     rows = []
     for label, x, impls in cases:
@@ -298,10 +313,10 @@ def format_report(result) -> str:
                      f"{r['fwd_vs_plain']:10.2f} {r['fwd+bwd_vs_plain']:10.2f}")
     sp = s["subgroups_padding"]
     lines += ["", f"subgroup pooling and padded strides: batch {sp['batch']}×{sp['size']}², {sp['fields']} fields",
-              f"{'layer':<30} {'implementation':<27} {'fwd ms':>8} {'fwd+bwd ms':>11} {'fwd/plain':>10} "
+              f"{'layer':<30} {'implementation':<29} {'fwd ms':>8} {'fwd+bwd ms':>11} {'fwd/plain':>10} "
               f"{'f+b/plain':>10}"]
     for r in result["subgroups_padding"]:
-        lines.append(f"{r['layer']:<30} {r['implementation']:<27} {r['fwd_ms']:8.2f} {r['fwd+bwd_ms']:11.2f} "
+        lines.append(f"{r['layer']:<30} {r['implementation']:<29} {r['fwd_ms']:8.2f} {r['fwd+bwd_ms']:11.2f} "
                      f"{r['fwd_vs_plain']:10.2f} {r['fwd+bwd_vs_plain']:10.2f}")
     t = result["training"]
     lines += ["", f"training throughput: batch {t['batch']}, {t['steps']} steps per round",

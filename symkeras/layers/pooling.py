@@ -93,6 +93,10 @@ class SubgroupPooling(EquivariantMixin, keras.layers.Layer):
     Output shape:
         ``(batch, height, width, fields·|H|)``, group index fastest.
 
+    Attributes:
+        pooling_layout: ``"contiguous"`` or ``"strided"`` when the pooled sets ``{h∘r_i}`` are blocks of the group
+            axis (read by a reshape), ``"gather"`` otherwise (one gather first, e.g. ``D4 → D2``).
+
     Raises:
         ValueError: for a ``subgroup`` that is not one of ``group`` (the message lists those that are), another
             ``reduction``, or input channels that are not a multiple of ``|G|``.
@@ -116,6 +120,16 @@ class SubgroupPooling(EquivariantMixin, keras.layers.Layer):
             raise ValueError(f"`reduction` must be 'max' or 'mean'. Received: reduction={reduction!r}")
         self.reduction = reduction
         self.in_action = self.group.restricted_action(self.subgroup, on="field")
+        # Only the *set* {h∘r_i} matters to a max or a mean.  When those sets are blocks of the group axis — contiguous
+        # (D4 → D1, C4 → C2, any → trivial) or strided (D4 → C4, D2 → C2) — a reshape exposes them without a gather.
+        sets = [sorted(column) for column in self.cosets.T.tolist()]
+        index, order = self.cosets.shape[0], self.group.order
+        if all(s == list(range(h * index, (h + 1) * index)) for h, s in enumerate(sets)):
+            self.pooling_layout = "contiguous"
+        elif all(s == list(range(h, order, self.subgroup.order)) for h, s in enumerate(sets)):
+            self.pooling_layout = "strided"
+        else:
+            self.pooling_layout = "gather"
 
     def symmetry_group(self, x):
         return self.subgroup
@@ -129,13 +143,16 @@ class SubgroupPooling(EquivariantMixin, keras.layers.Layer):
         self._gather = (np.arange(fields)[:, None] * n + per_field[None, :]).reshape(-1)
 
     def call(self, inputs):
-        index = self.cosets.shape[0]
-        picked = ops.take(inputs, self._gather, axis=-1)
+        index, sub = self.cosets.shape[0], self.subgroup.order
         shape = ops.shape(inputs)
-        picked = ops.reshape(picked, (*shape[:-1], len(self._gather) // index, index))
-        if self.reduction == "max":
-            return ops.max(picked, axis=-1)
-        return mean(picked, axis=-1)
+        fields = len(self._gather) // (index * sub)
+        if self.pooling_layout == "strided":  # channel c·|G| + i·|H| + h
+            picked, axis = ops.reshape(inputs, (*shape[:-1], fields, index, sub)), -2
+        else:  # channel c·|G| + h·[G:H] + i, directly or after one gather
+            source = inputs if self.pooling_layout == "contiguous" else ops.take(inputs, self._gather, axis=-1)
+            picked, axis = ops.reshape(source, (*shape[:-1], fields, sub, index)), -1
+        pooled = ops.max(picked, axis=axis) if self.reduction == "max" else mean(picked, axis=axis)
+        return ops.reshape(pooled, (*shape[:-1], fields * sub))
 
     def compute_output_shape(self, input_shape):
         channels = input_shape[-1]

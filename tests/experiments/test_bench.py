@@ -13,7 +13,8 @@ def test_quick_bench_measures_every_section_against_its_baseline(tmp_path):
     assert {r["implementation"] for r in result["layers"]} == {"symkeras", "plain Conv2D", "naive (transform input)"}
     extras = {(r["layer"], r["implementation"]): r for r in result["subgroups_padding"]}
     assert {layer for layer, _ in extras} == {"SubgroupPooling D4→C4", "SubgroupPooling D4→D1",
-                                              "GroupConv2D s3 valid_equiv", "GroupMaxPool2D s3 valid_equiv"}
+                                              "SubgroupPooling D4→D2 (gather)", "GroupConv2D s3 valid_equiv",
+                                              "GroupMaxPool2D s3 valid_equiv"}
     assert extras[("SubgroupPooling D4→C4", "plain reshape + max")]["fwd_vs_plain"] == 1.0
     assert all(r["fwd+bwd_ms"] > 0 for r in extras.values())
     training = {r["name"]: r for r in result["training"]["rows"]}
