@@ -284,7 +284,7 @@ for i, (n, accs) in enumerate(turn_acc.items()):
     bars = ax.bar(np.arange(4) + (i - 1) * 0.27, 100 * np.array(accs), 0.27,
                   label=f"{n}: {np.mean(accs):.1%} overall")
     for b, a in zip(bars, accs):
-        ax.text(b.get_x() + b.get_width() / 2, 100 * a + 1.5, f"{100 * a:.0f}", ha="center", fontsize=7)
+        ax.text(b.get_x() + b.get_width() / 2, 100 * a - 6, f"{100 * a:.0f}%", ha="center", fontsize=7, color="white")
 ax.axhline(50, color="black", ls="--", lw=1.2, label="ceiling of an invariant model, over all four turns (50%)")
 ax.set_xticks(range(4), [f"test digits turned {90 * k}°\n(label {'y' if k < 2 else 'y + 10'})" for k in range(4)],
               fontsize=8)
