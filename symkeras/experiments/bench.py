@@ -5,8 +5,8 @@ interleaved round by round (each round times every implementation once), and sum
 
 * ``layers`` — C4 ``GroupConv2D`` / ``LiftingConv2D`` vs a plain ``Conv2D`` with the same output channels and vs the
   naive "transform the input |G| times" implementation, forward and forward+backward.
-* ``subgroups_padding`` — ``SubgroupPooling`` D4 → C4 / D4 → D1 (read by a reshape) and D4 → D2 (one gather) vs
-  the plain reshape-and-max over the group axis, and the ``valid_equiv`` strided layers on an input that needs
+* ``subgroups_padding`` — ``SubgroupPooling`` D4 → C4 / D4 → D1 (read by a reshape) vs the same reshape-and-max
+  written in plain Keras (equal outputs, asserted), D4 → D2 (one gather) vs a reshape-and-max of the same sizes, and the ``valid_equiv`` strided layers on an input that needs
   padding (28 px, stride 3: 1 px each side) vs ``ZeroPadding2D`` + ``Conv2D`` / ``MaxPooling2D`` with the same
   padding and weights, written for that one size (equal outputs, asserted).
 * ``training`` — training throughput (images/s, ``model.fit`` steps at one batch size) of an MLP, the Z2CNN with 40
@@ -129,17 +129,20 @@ def subgroup_padding_benchmark(batch=128, size=28, fields=8, rounds=10) -> list:
     x8 = tf.constant(rng.normal(size=(batch, size, size, fields * 8)).astype("float32"))
     x4 = tf.constant(rng.normal(size=(batch, size, size, fields * 4)).astype("float32"))
 
-    def reshape_max(x, blocks, per_block):  # plain Keras: the group axis as (blocks, per_block), max over blocks
+    def reshape_max(x, blocks, per_block, axis=-2):  # plain Keras: the group axis as (blocks, per_block), one max
         shape = keras.ops.shape(x)
         return keras.ops.max(keras.ops.reshape(x, (*shape[:-1], shape[-1] // (blocks * per_block), blocks,
-                                                   per_block)), axis=-2)
+                                                   per_block)), axis=axis)
 
     def flat(fn):
         return lambda x: keras.ops.reshape(fn(x), (*keras.ops.shape(x)[:-1], -1))
 
     d4_c4 = SubgroupPooling(groups.D4, groups.C4)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(d4_c4(x8[:2])),  # cosets {h, h·f}: blocks of 4
+    d4_d1 = SubgroupPooling(groups.D4, groups.D1)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(d4_c4(x8[:2])),  # pooled sets {h, h·f}: stride 4
                                   keras.ops.convert_to_numpy(flat(lambda v: reshape_max(v, 2, 4))(x8[:2])))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(d4_d1(x8[:2])),  # {rotations}, {mirrors}: blocks of 4
+                                  keras.ops.convert_to_numpy(flat(lambda v: reshape_max(v, 2, 4, -1))(x8[:2])))
     # Padded strides: the plain-Keras equivalent at a known size is ZeroPadding2D + the layer with 'valid' (28 px,
     # kernel 3, stride 3: 1 px each side), holding the same expanded filter bank, so outputs are equal.
     conv = GroupConv2D(fields, 3, group=groups.C4, strides=3, padding="valid_equiv")
@@ -159,8 +162,8 @@ def subgroup_padding_benchmark(batch=128, size=28, fields=8, rounds=10) -> list:
     cases = [
         ("SubgroupPooling D4→C4", x8, {"symkeras": (d4_c4, []),
                                        "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4)), [])}),
-        ("SubgroupPooling D4→D1", x8, {"symkeras": (SubgroupPooling(groups.D4, groups.D1), []),
-                                       "plain reshape + max": (flat(lambda v: reshape_max(v, 4, 2)), [])}),
+        ("SubgroupPooling D4→D1", x8, {"symkeras": (d4_d1, []),
+                                       "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4, -1)), [])}),
         ("SubgroupPooling D4→D2 (gather)", x8, {"symkeras": (d4_d2, []),
                                                 "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4)), [])}),
         ("GroupConv2D s3 valid_equiv", x4, {"symkeras": (conv, conv.trainable_variables),
