@@ -7,6 +7,10 @@ Submodules are imported on first use (``import keras`` costs seconds, ``symkeras
 * :mod:`symkeras.equivariance` — ``equivariance_error``, ``check_equivariance``, ``check_invariance``.
 * :mod:`symkeras.cloning` — symmetry cloning into MLPs, and fine-tuning the clones.
 * :mod:`symkeras.experiments` — the paper experiments and benchmarks; :mod:`symkeras.course` — the course tooling.
+
+Saved models: a ``.keras`` file that holds symkeras layers names them ``symkeras>LiftingConv2D`` etc., and Keras
+finds those classes only once :mod:`symkeras.layers` has been imported (Keras never imports third-party modules
+while loading).  Use :func:`load_model`, or ``import symkeras.layers`` before ``keras.models.load_model``.
 """
 
 import importlib
@@ -20,7 +24,19 @@ __version__ = "0.1.0"
 _SUBMODULES = ("groups", "equivariance", "layers", "regularizers", "cloning", "data", "models", "training",
                "distribute", "viz", "settings", "stats", "experiments", "course", "grading")
 
-__all__ = ["__version__", "check", *_SUBMODULES]
+__all__ = ["__version__", "check", "load_model", *_SUBMODULES]
+
+
+def load_model(filepath, **kwargs):
+    """``keras.models.load_model`` with the symkeras layers registered first (``import symkeras.layers``).
+
+    ``import symkeras`` alone is not enough for Keras' own loader: submodules load lazily, and Keras looks a
+    ``symkeras>…`` class up only among classes already registered.  Keyword arguments go to Keras unchanged."""
+    import keras
+
+    import symkeras.layers  # noqa: F401  (registers every layer with keras.saving)
+
+    return keras.models.load_model(filepath, **kwargs)
 
 
 def check(exercise: str, target: str = "exercises"):

@@ -7,6 +7,10 @@ Measuring is separate from judging (after e3nn's ``assert_equivariant``):
 * :func:`check_equivariance` / :func:`check_invariance` compute that report and raise an ``AssertionError`` with a
   readable table when any element is over the tolerance for the dtype (``TOLERANCES``); otherwise they return it.
 
+Groups with more than :data:`EXHAUSTIVE_LIMIT` elements (``SymmetricGroup(n)`` for ``n ≥ 8``) are checked on a
+sample: the identity, generators of the group (equivariance for generators implies it for every element, up to
+rounding) and random elements; the report says how many of how many.
+
 Actions are named by how the group acts on the data (see :mod:`symkeras.groups`): ``"image"`` ``(B, H, W, C)``,
 ``"field"`` ``(B, H, W, C·|G|)``, ``"set"`` ``(B, n, F)``, ``"trivial"`` (unchanged: invariance), or any callable
 ``action(x, g)``.
@@ -20,11 +24,15 @@ import numpy as np
 
 from symkeras import groups as _groups
 
-__all__ = ["TOLERANCES", "EquivarianceReport", "equivariance_error", "check_equivariance", "check_invariance"]
+__all__ = ["TOLERANCES", "EXHAUSTIVE_LIMIT", "EquivarianceReport", "equivariance_error", "check_equivariance",
+           "check_invariance"]
 
 #: Relative tolerance by dtype.  Rotations, flips and permutations are exact, so only the summation order of the
 #: layers' arithmetic differs between ``f(g·x)`` and ``g·f(x)``.
 TOLERANCES = {"float16": 1e-2, "bfloat16": 5e-2, "float32": 1e-5, "float64": 1e-12}
+
+#: Largest group checked element by element (7! = 5,040); larger ones are sampled.
+EXHAUSTIVE_LIMIT = 5040
 
 _WHAT_MOVES = {
     "image": "move the image",
@@ -71,6 +79,7 @@ class EquivarianceReport:
     tolerance: float = float("nan")
     dtype: str = ""
     expectation: str = ""
+    group_order: int = 0  # how many elements the group has; more than len(errors) when sampled
 
     @property
     def max_error(self) -> float:
@@ -93,12 +102,42 @@ class EquivarianceReport:
             lines.append(f"  {self.group.element_name(g):<{max(width, 7)}}  {err:10.2e}  {status}")
         return "\n".join(lines)
 
+    @property
+    def sampled(self) -> bool:
+        return self.group_order > len(self.errors)
+
+    def coverage(self) -> str:
+        if self.sampled:
+            return f"{len(self.errors)} sampled elements of {self.group_order:,} (generators included)"
+        return f"{len(self.errors)} elements"
+
     def __str__(self) -> str:
-        return (f"{self.group.name}: max relative error {self.max_error:.2e} over {len(self.errors)} elements "
+        return (f"{self.group.name}: max relative error {self.max_error:.2e} over {self.coverage()} "
                 f"(tolerance {self.tolerance:.0e} for {self.dtype})\n{self.table()}")
 
 
-def equivariance_error(fn, group, x, in_action="image", out_action="field") -> EquivarianceReport:
+def _elements(group, samples: int):
+    if group.order <= EXHAUSTIVE_LIMIT:
+        return list(group.elements)
+    if not hasattr(group, "sample"):
+        raise ValueError(f"{group.name} has {group.order:,} elements and no way to sample them; "
+                         f"give it a sample(count) method. Received: group={group!r}")
+    return group.sample(samples)
+
+
+def _apply(action, name, x, g, group, which):
+    """``action(x, g)``, with an error about the *action* when it cannot apply to ``x``."""
+    try:
+        return action(x, g)
+    except ValueError as error:
+        side = "the input x" if which == "in_action" else "the output fn(x)"
+        raise ValueError(
+            f"{which}={name!r} cannot act on {side} of shape {tuple(x.shape)}: {error} Choose the {which} that "
+            f"describes {side}: 'image' (batch, H, W, C), 'field' (batch, H, W, C·|G|), 'set' (batch, n, F), "
+            f"'trivial' (an invariant output), or a callable action(x, g). Received: {which}={name!r}") from error
+
+
+def equivariance_error(fn, group, x, in_action="image", out_action="field", samples: int = 64) -> EquivarianceReport:
     """Evaluate ``fn(g·x)`` against ``g·fn(x)`` for every element ``g`` of ``group``.
 
     Args:
@@ -107,9 +146,15 @@ def equivariance_error(fn, group, x, in_action="image", out_action="field") -> E
         x: a batch of inputs (NumPy array or backend tensor).
         in_action, out_action: how the group acts on ``x`` and on ``fn(x)``: ``"image"``, ``"field"``, ``"set"``,
             ``"trivial"`` (invariance) or a callable ``action(x, g)``.
+        samples: for groups with more than :data:`EXHAUSTIVE_LIMIT` elements, how many to check: the identity, the
+            group's generators, and random elements (a fixed seed, so the same ones every run).
 
     Returns:
         An :class:`EquivarianceReport`; ``report.errors[g]`` is ``max|fn(g·x) − g·fn(x)| / max|g·fn(x)|``.
+
+    Raises:
+        ValueError: when an action cannot apply to ``x`` or ``fn(x)`` (e.g. ``out_action="field"`` for an output
+            whose channels are not ``fields·|G|``), naming the action and the choices.
     """
     group = group if isinstance(group, _groups.Group) else _groups.get(group)
     act_in, _ = _resolve_action(in_action, group)
@@ -117,39 +162,42 @@ def equivariance_error(fn, group, x, in_action="image", out_action="field") -> E
     y = fn(x)
     dtype = _dtype_name(y)
     errors = {}
-    for g in group.elements:
-        got = _to_numpy(fn(act_in(x, g))).astype(np.float64)
-        want = _to_numpy(act_out(y, g)).astype(np.float64)
+    for g in _elements(group, samples):
+        got = _to_numpy(fn(_apply(act_in, in_action, x, g, group, "in_action"))).astype(np.float64)
+        want = _to_numpy(_apply(act_out, out_action, y, g, group, "out_action")).astype(np.float64)
         if got.shape != want.shape:
             raise AssertionError(f"{group.name} element {group.element_name(g)}: f(g·x) has shape {got.shape} but "
                                  f"g·f(x) has shape {want.shape}; the output cannot transform as {out_action!r}.")
         scale = max(float(np.max(np.abs(want), initial=0.0)), np.finfo(np.float64).tiny)
         errors[g] = float(np.max(np.abs(got - want), initial=0.0)) / scale
     return EquivarianceReport(group=group, errors=errors, tolerance=TOLERANCES.get(dtype, 1e-5), dtype=dtype,
-                              expectation=f"transforming the input should {moves} of the output")
+                              expectation=f"transforming the input should {moves} of the output",
+                              group_order=group.order)
 
 
-def check_equivariance(fn, group, x, in_action="image", out_action="field", tolerance=None) -> EquivarianceReport:
+def check_equivariance(fn, group, x, in_action="image", out_action="field", tolerance=None,
+                       samples: int = 64) -> EquivarianceReport:
     """Assert ``fn(g·x) = g·fn(x)`` for every element; returns the :class:`EquivarianceReport`.
 
-    ``tolerance`` overrides the dtype's entry in ``TOLERANCES``.
+    ``tolerance`` overrides the dtype's entry in ``TOLERANCES``; ``samples`` as in :func:`equivariance_error`.
 
     Raises:
         AssertionError: listing each element whose relative error is over the tolerance.
     """
-    report = equivariance_error(fn, group, x, in_action=in_action, out_action=out_action)
+    report = equivariance_error(fn, group, x, in_action=in_action, out_action=out_action, samples=samples)
     if tolerance is not None:
         report.tolerance = float(tolerance)
     if not report.passed:
         worst = max(report.failures, key=report.failures.get)
         raise AssertionError(
             f"Not {report.group.name}-{'invariant' if out_action == 'trivial' else 'equivariant'}: {report.expectation}, but {len(report.failures)} of "
-            f"{len(report.errors)} elements are over the {report.dtype} tolerance {report.tolerance:.0e} "
+            f"{report.coverage()} are over the {report.dtype} tolerance {report.tolerance:.0e} "
             f"(element {report.group.element_name(worst)} = {report.group.describe(worst)} is off by "
             f"{report.failures[worst]:.1e}):\n{report.table(only_failures=True)}")
     return report
 
 
-def check_invariance(fn, group, x, in_action="image", tolerance=None) -> EquivarianceReport:
+def check_invariance(fn, group, x, in_action="image", tolerance=None, samples: int = 64) -> EquivarianceReport:
     """Assert ``fn(g·x) = fn(x)`` for every element (equivariance with the trivial output action)."""
-    return check_equivariance(fn, group, x, in_action=in_action, out_action="trivial", tolerance=tolerance)
+    return check_equivariance(fn, group, x, in_action=in_action, out_action="trivial", tolerance=tolerance,
+                              samples=samples)

@@ -16,12 +16,16 @@ acts on a field ``f`` by ``[g·f](p, h) = f(g⁻¹p, g⁻¹h)``: move the plane,
 Everything here accepts NumPy arrays (and returns NumPy arrays) or backend tensors (and uses ``keras.ops``), so the same
 action serves tests, lessons and the layers, which precompute their filter-bank gather indices with it.
 
+Subgroups: ``G.subgroups()``, ``G.subgroup_embedding(H)`` (which element of ``G`` each element of ``H`` is, found
+by comparing how they move the plane), ``G.cosets(H)`` and ``G.restricted_action(H)`` (``H`` acting on ``G``'s
+fields); e.g. ``D4 ⊃ C4, D2, D1, C2, trivial``.
+
 The symmetric group ``S(n)`` acting on sets ``(batch, n, features)`` supports the permutation lesson.
 """
 
 from __future__ import annotations
 
-import itertools
+import math
 from functools import cached_property
 
 import numpy as np
@@ -230,28 +234,167 @@ class PlanarGroup(Group):
         return array_namespace(x).take(x, idx, axis=-1)
 
 
+    # --- subgroups ------------------------------------------------------------------------------------------------
+
+    def subgroup_embedding(self, subgroup) -> np.ndarray:
+        """``idx[h]``: the element of this group that moves the plane exactly as element ``h`` of ``subgroup``.
+
+        Found by acting on an asymmetric probe with the same :meth:`act_on_image` that moves the data, so the
+        inclusion ``H → G`` cannot disagree with the actions.  Raises ``ValueError`` if ``subgroup`` is not one.
+        """
+        subgroup = get(subgroup)
+        motions = {self._plane_motion(self, g): g for g in self.elements}
+        idx = []
+        for h in subgroup.elements:
+            motion = self._plane_motion(subgroup, h)
+            if motion not in motions:
+                names = ", ".join(sub.name for sub in self.subgroups())
+                raise ValueError(f"{subgroup.name} is not a subgroup of {self.name}: its element "
+                                 f"{subgroup.element_name(h)} ({subgroup.describe(h)}) is not in {self.name}. "
+                                 f"Subgroups of {self.name}: {names}. Received: subgroup={subgroup.name!r}")
+            idx.append(motions[motion])
+        return np.asarray(idx, dtype=np.int64)
+
+    def is_subgroup(self, subgroup) -> bool:
+        """Whether every element of ``subgroup`` is an element of this group (as a motion of the plane)."""
+        subgroup = get(subgroup)
+        return subgroup.order <= self.order and self.order % subgroup.order == 0 and all(
+            self._plane_motion(subgroup, h) in self._plane_motions for h in subgroup.elements)
+
+    @staticmethod
+    def _plane_motion(group, g) -> tuple:
+        """How ``g`` moves an asymmetric probe (every distinct motion moves it differently): a hashable key."""
+        image = group.act_on_image(np.arange(12).reshape(1, 3, 4, 1), g)
+        return image.shape, image.tobytes()
+
+    @cached_property
+    def _plane_motions(self) -> set:
+        return {self._plane_motion(self, g) for g in self.elements}
+
+    def subgroups(self) -> list:
+        """The named planar groups (trivial, C2, C4, D1, D2, D4) contained in this one, smallest first."""
+        return [h for h in (trivial, C2, D1, C4, D2, D4) if self.is_subgroup(h)]
+
+    def cosets(self, subgroup) -> np.ndarray:
+        """Right cosets ``H·r`` of ``subgroup`` ``H``: ``table[i, h] = h∘r_i`` (elements of this group).
+
+        Row ``i`` is one coset, listed in the order of ``H``'s elements; its representative ``r_i`` is the coset's
+        smallest element (so ``table[i, 0] = r_i``), rows sorted by it.  The rows partition the group, and column
+        ``h`` holds ``h∘r_0, h∘r_1, …``: acting with ``k ∈ H`` on the left moves column ``h`` onto column ``k∘h``.
+        This is what :class:`symkeras.layers.SubgroupPooling` reduces over.
+        """
+        embed = self.subgroup_embedding(subgroup)
+        seen, rows = set(), []
+        for r in self.elements:
+            if r in seen:
+                continue
+            row = [self.compose(int(h), r) for h in embed]
+            seen.update(row)
+            rows.append(row)
+        return np.asarray(rows, dtype=np.int64)
+
+    def restricted_action(self, subgroup, on: str = "field"):
+        """``action(x, h)``: element ``h`` of ``subgroup`` acting on this group's images (``on="image"``) or fields
+        (``on="field"``) — the restriction of the action to the subgroup.  Usable as an ``in_action`` of
+        :func:`symkeras.equivariance.check_equivariance` with ``group=subgroup``."""
+        subgroup, embed = get(subgroup), self.subgroup_embedding(subgroup)
+        if on not in ("image", "field"):
+            raise ValueError(f"`on` must be 'image' or 'field'. Received: on={on!r}")
+        act = self.act_on_field if on == "field" else self.act_on_image
+
+        def action(x, h):
+            return act(x, int(embed[subgroup._check(h)]))
+
+        action.__name__ = f"{on} over {self.name}, restricted to {subgroup.name}"
+        return action
+
+
 class SymmetricGroup(Group):
     """``S(n)``: all ``n!`` permutations of ``n`` set elements, acting on sets ``(batch, n, features)``.
 
-    Element ``g`` is the permutation ``self.permutation(g)`` (a tuple ``σ``); ``[g·x]_i = x_{σ⁻¹(i)}``: the element
-    at position ``i`` moves to position ``σ(i)``.
+    Element ``g`` is the permutation ``self.permutation(g)`` (a tuple ``σ``) of lexicographic rank ``g`` (its Lehmer
+    code), so elements are numbered without listing them and ``n`` can be any size: composition and inverses work
+    on the permutations themselves.  ``[g·x]_i = x_{σ⁻¹(i)}``: the element at position ``i`` moves to position
+    ``σ(i)``.  Only the Cayley table needs every element, and it is refused above ``n = 7`` (5,040 elements);
+    :func:`symkeras.equivariance.equivariance_error` samples elements of larger groups (:meth:`sample`).
     """
 
     def __init__(self, n: int):
-        if not isinstance(n, (int, np.integer)) or not 1 <= n <= 7:
-            raise ValueError(f"S(n) enumerates all n! elements: use 1 <= n <= 7. Received: n={n!r}")
+        if not isinstance(n, (int, np.integer)) or isinstance(n, (bool, np.bool_)) or n < 1:
+            raise ValueError(f"S(n) permutes n >= 1 set elements. Received: n={n!r}")
         self.n = int(n)
         self.name = f"S{self.n}"
-        self._perms = list(itertools.permutations(range(self.n)))
-        self._index = {p: i for i, p in enumerate(self._perms)}
-        self.order = len(self._perms)
+        self.order = math.factorial(self.n)
+
+    @property
+    def elements(self) -> range:
+        return range(self.order)  # lazy: S(10) has 3,628,800 elements
 
     def permutation(self, g: int) -> tuple[int, ...]:
-        return self._perms[self._check(g)]
+        """The permutation of lexicographic rank ``g`` (``itertools.permutations(range(n))`` order)."""
+        g = self._check(g)
+        remaining, perm = list(range(self.n)), []
+        for i in range(self.n - 1, -1, -1):
+            digit, g = divmod(g, math.factorial(i))
+            perm.append(remaining.pop(digit))
+        return tuple(perm)
+
+    def rank(self, perm) -> int:
+        """The element number of a permutation (inverse of :meth:`permutation`)."""
+        perm = tuple(int(p) for p in perm)
+        if sorted(perm) != list(range(self.n)):
+            raise ValueError(f"{self.name} needs a permutation of 0..{self.n - 1}. Received: perm={perm}")
+        remaining, g = list(range(self.n)), 0
+        for i, p in enumerate(perm):
+            digit = remaining.index(p)
+            g += digit * math.factorial(self.n - 1 - i)
+            remaining.pop(digit)
+        return g
 
     def _compose_pair(self, a: int, b: int) -> int:
-        pa, pb = self._perms[a], self._perms[b]
-        return self._index[tuple(pa[pb[i]] for i in range(self.n))]
+        pa, pb = self.permutation(a), self.permutation(b)
+        return self.rank(tuple(pa[pb[i]] for i in range(self.n)))
+
+    def compose(self, a: int, b: int) -> int:
+        return self._compose_pair(self._check(a), self._check(b))
+
+    def inverse(self, g: int) -> int:
+        sigma, inv = self.permutation(g), [0] * self.n
+        for i, p in enumerate(sigma):
+            inv[p] = i
+        return self.rank(inv)
+
+    def regular_permutation(self, g: int) -> np.ndarray:
+        if self.n > 7:
+            raise ValueError(f"The regular representation of {self.name} has {self.order:,} entries per element; "
+                             f"it is built only for n <= 7. Received: n={self.n}")
+        return super().regular_permutation(g)
+
+    @cached_property
+    def _table(self) -> np.ndarray:
+        if self.n > 7:
+            raise ValueError(f"The Cayley table of {self.name} would have {self.order:,}² entries; it is built only "
+                             f"for n <= 7. Compose elements one pair at a time with compose(a, b). "
+                             f"Received: n={self.n}")
+        return super()._table
+
+    def generators(self) -> tuple[int, ...]:
+        """A swap ``(0 1)`` and the cycle ``(0 1 … n−1)``: together they generate all of ``S(n)``."""
+        if self.n == 1:
+            return (0,)
+        swap = self.rank((1, 0, *range(2, self.n)))
+        cycle = self.rank((*range(1, self.n), 0))
+        return tuple(dict.fromkeys((swap, cycle)))
+
+    def sample(self, count: int, seed: int = 0) -> list[int]:
+        """``count`` distinct elements: the identity, the :meth:`generators`, then uniformly random permutations."""
+        rng = np.random.default_rng(seed)
+        chosen = list(dict.fromkeys((0, *self.generators())))
+        while len(chosen) < min(count, self.order):
+            g = self.rank(rng.permutation(self.n))
+            if g not in chosen:
+                chosen.append(g)
+        return chosen
 
     def element_name(self, g: int) -> str:
         return "(" + " ".join(str(i) for i in self.permutation(g)) + ")"

@@ -104,16 +104,25 @@ def _random90(x, y, rng):
 
 def rotated_mnist(angles="random90") -> Task:
     """Train and test on rotated digits: ``"random90"`` (multiples of 90°, exact) or ``(low, high)`` degrees
-    (continuous, bilinear: the MNIST-rot protocol uses ``(0, 360)``)."""
-    if angles == "random90":
+    (continuous, bilinear: the MNIST-rot protocol uses ``(0, 360)``).
+
+    Raises:
+        ValueError: for anything else, naming the two accepted forms.
+    """
+    if isinstance(angles, str) and angles == "random90":
         transform, text = _random90, "random multiples of 90°"
     else:
-        low, high = angles
+        pair = () if isinstance(angles, str) else tuple(angles) if np.iterable(angles) else ()
+        if len(pair) != 2 or not all(isinstance(a, (int, float, np.integer, np.floating)) and not isinstance(a, bool)
+                                     for a in pair) or not pair[0] <= pair[1]:
+            raise ValueError(f"`angles` must be 'random90' (multiples of 90°, exact) or a pair (low, high) of degrees "
+                             f"with low <= high, e.g. (0, 360) for the MNIST-rot protocol. Received: angles={angles!r}")
+        low, high = float(pair[0]), float(pair[1])
 
         def transform(x, y, rng):
             return rotate_batch(x, rng.uniform(low, high, len(y))), y
 
-        text = f"random angles in [{low}°, {high}°) (bilinear)"
+        text = f"random angles in [{low:g}°, {high:g}°) (bilinear)"
     return Task("rotated_mnist", 10, f"MNIST rotated by {text}, train and test", transform, transform)
 
 

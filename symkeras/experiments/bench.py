@@ -5,6 +5,10 @@ interleaved round by round (each round times every implementation once), and sum
 
 * ``layers`` — C4 ``GroupConv2D`` / ``LiftingConv2D`` vs a plain ``Conv2D`` with the same output channels and vs the
   naive "transform the input |G| times" implementation, forward and forward+backward.
+* ``subgroups_padding`` — ``SubgroupPooling`` D4 → C4 / D4 → D1 (read by a reshape) vs the same reshape-and-max
+  written in plain Keras (equal outputs, asserted), D4 → D2 (one gather) vs a reshape-and-max of the same sizes, and the ``valid_equiv`` strided layers on an input that needs
+  padding (28 px, stride 3: 1 px each side) vs ``ZeroPadding2D`` + ``Conv2D`` / ``MaxPooling2D`` with the same
+  padding and weights, written for that one size (equal outputs, asserted).
 * ``training`` — training throughput (images/s, ``model.fit`` steps at one batch size) of an MLP, the Z2CNN with 40
   channels (as many feature maps as the P4CNN's 10 fields × 4 orientations), the P4CNN, and the cloned MLP
   (the C4 G-CNN of the cloning experiment rebuilt by ``mlp2gcnn``); plus the input pipeline alone and the CNN fed
@@ -26,8 +30,8 @@ import numpy as np
 
 from symkeras import groups
 
-__all__ = ["interleaved_medians", "layer_benchmark", "training_benchmark", "cloning_benchmark", "run",
-           "format_report"]
+__all__ = ["interleaved_medians", "layer_benchmark", "subgroup_padding_benchmark", "training_benchmark",
+           "cloning_benchmark", "run", "format_report"]
 
 
 def interleaved_medians(timers: dict, rounds: int, warmup: int = 2) -> dict:
@@ -110,6 +114,76 @@ def layer_benchmark(batch=128, size=28, fields=16, rounds=10, group=groups.C4) -
                          "fwd_ms": 1e3 * t[(name, "fwd")], "fwd+bwd_ms": 1e3 * t[(name, "fwd+bwd")],
                          "fwd_vs_plain": t[(name, "fwd")] / t[("plain Conv2D", "fwd")],
                          "fwd+bwd_vs_plain": t[(name, "fwd+bwd")] / t[("plain Conv2D", "fwd+bwd")]})
+    return rows
+
+
+def subgroup_padding_benchmark(batch=128, size=28, fields=8, rounds=10) -> list:
+    """Rows ``{"layer", "implementation", "fwd_ms", "fwd+bwd_ms", "fwd_vs_plain", "fwd+bwd_vs_plain"}``:
+    each symkeras layer against the plain-Keras layer a user would otherwise write, timed interleaved."""
+    import keras
+    import tensorflow as tf
+
+    from symkeras.layers import GroupConv2D, GroupMaxPool2D, SubgroupPooling, equivariant_padding
+
+    rng = np.random.default_rng(0)
+    x8 = tf.constant(rng.normal(size=(batch, size, size, fields * 8)).astype("float32"))
+    x4 = tf.constant(rng.normal(size=(batch, size, size, fields * 4)).astype("float32"))
+
+    def reshape_max(x, blocks, per_block, axis=-2):  # plain Keras: the group axis as (blocks, per_block), one max
+        shape = keras.ops.shape(x)
+        return keras.ops.max(keras.ops.reshape(x, (*shape[:-1], shape[-1] // (blocks * per_block), blocks,
+                                                   per_block)), axis=axis)
+
+    def flat(fn):
+        return lambda x: keras.ops.reshape(fn(x), (*keras.ops.shape(x)[:-1], -1))
+
+    d4_c4 = SubgroupPooling(groups.D4, groups.C4)
+    d4_d1 = SubgroupPooling(groups.D4, groups.D1)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(d4_c4(x8[:2])),  # pooled sets {h, h·f}: stride 4
+                                  keras.ops.convert_to_numpy(flat(lambda v: reshape_max(v, 2, 4))(x8[:2])))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(d4_d1(x8[:2])),  # {rotations}, {mirrors}: blocks of 4
+                                  keras.ops.convert_to_numpy(flat(lambda v: reshape_max(v, 2, 4, -1))(x8[:2])))
+    # Padded strides: the plain-Keras equivalent at a known size is ZeroPadding2D + the layer with 'valid' (28 px,
+    # kernel 3, stride 3: 1 px each side), holding the same expanded filter bank, so outputs are equal.
+    conv = GroupConv2D(fields, 3, group=groups.C4, strides=3, padding="valid_equiv")
+    conv(x4[:1])
+    total = equivariant_padding(size, 3, 3, "valid_equiv")
+    plain_conv = keras.Sequential([keras.layers.ZeroPadding2D(total // 2),
+                                   keras.layers.Conv2D(fields * 4, 3, strides=3, padding="valid")])
+    plain_conv(x4[:1])
+    plain_conv.layers[-1].set_weights([keras.ops.convert_to_numpy(conv.expanded_kernel()),
+                                       np.repeat(keras.ops.convert_to_numpy(conv.bias), 4)])
+    pool = GroupMaxPool2D(3, strides=3, padding="valid_equiv")
+    plain_pool = keras.Sequential([keras.layers.ZeroPadding2D(total // 2), keras.layers.MaxPooling2D(3, strides=3)])
+    for ours, theirs in ((conv, plain_conv), (pool, plain_pool)):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(ours(x4[:2])), keras.ops.convert_to_numpy(theirs(x4[:2])),
+                                   rtol=1e-4, atol=1e-4)
+    d4_d2 = SubgroupPooling(groups.D4, groups.D2)  # cosets are not blocks of the group axis: one gather first
+    cases = [
+        ("SubgroupPooling D4→C4", x8, {"symkeras": (d4_c4, []),
+                                       "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4)), [])}),
+        ("SubgroupPooling D4→D1", x8, {"symkeras": (d4_d1, []),
+                                       "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4, -1)), [])}),
+        ("SubgroupPooling D4→D2 (gather)", x8, {"symkeras": (d4_d2, []),
+                                                "plain reshape + max": (flat(lambda v: reshape_max(v, 2, 4)), [])}),
+        ("GroupConv2D s3 valid_equiv", x4, {"symkeras": (conv, conv.trainable_variables),
+                                            "ZeroPadding2D + Conv2D": (plain_conv, plain_conv.trainable_variables)}),
+        ("GroupMaxPool2D s3 valid_equiv", x4, {"symkeras": (pool, []),
+                                               "ZeroPadding2D + MaxPooling2D": (plain_pool, [])}),
+    ]
+    rows = []
+    for label, x, impls in cases:
+        timers = {}
+        for name, (fn, weights) in impls.items():
+            timers[(name, "fwd")], timers[(name, "fwd+bwd")] = _layer_timers(fn, weights, x)
+        t = interleaved_medians(timers, rounds)
+        plain = next(name for name in impls if name != "symkeras")
+        for name in impls:
+            rows.append({"layer": label, "implementation": name, "batch": batch, "size": size,
+                         "in_channels": int(x.shape[-1]),
+                         "fwd_ms": 1e3 * t[(name, "fwd")], "fwd+bwd_ms": 1e3 * t[(name, "fwd+bwd")],
+                         "fwd_vs_plain": t[(name, "fwd")] / t[(plain, "fwd")],
+                         "fwd+bwd_vs_plain": t[(name, "fwd+bwd")] / t[(plain, "fwd+bwd")]})
     return rows
 
 
@@ -210,15 +284,19 @@ def run(quick=False, out="benchmarks/results") -> dict:
     import tensorflow as tf
 
     sizes = ({"layers": dict(batch=8, size=12, fields=2, rounds=2),
+              "subgroups_padding": dict(batch=4, size=10, fields=1, rounds=2),
               "training": dict(batch=16, steps=2, rounds=1),
               "cloning": dict(size=8, images=8, kernels=2, steps=2, rounds=1)} if quick else
              {"layers": dict(batch=128, size=28, fields=16, rounds=10),
+              "subgroups_padding": dict(batch=128, size=28, fields=8, rounds=10),
               "training": dict(batch=64, steps=10, rounds=3),
               "cloning": dict(size=28, images=64, kernels=16, steps=10, rounds=3)})
     result = {"machine": platform.platform(), "processor": platform.processor(),
               "devices": [d.name for d in tf.config.list_physical_devices()],
               "tensorflow": tf.__version__, "keras": keras.__version__, "quick": quick, "settings": sizes,
-              "layers": layer_benchmark(**sizes["layers"]), "training": training_benchmark(**sizes["training"]),
+              "layers": layer_benchmark(**sizes["layers"]),
+              "subgroups_padding": subgroup_padding_benchmark(**sizes["subgroups_padding"]),
+              "training": training_benchmark(**sizes["training"]),
               "cloning": cloning_benchmark(**sizes["cloning"])}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -235,6 +313,13 @@ def format_report(result) -> str:
              f"{'f+b/plain':>10}"]
     for r in result["layers"]:
         lines.append(f"{r['layer']:<14} {r['implementation']:<24} {r['fwd_ms']:8.2f} {r['fwd+bwd_ms']:11.2f} "
+                     f"{r['fwd_vs_plain']:10.2f} {r['fwd+bwd_vs_plain']:10.2f}")
+    sp = s["subgroups_padding"]
+    lines += ["", f"subgroup pooling and padded strides: batch {sp['batch']}×{sp['size']}², {sp['fields']} fields",
+              f"{'layer':<30} {'implementation':<29} {'fwd ms':>8} {'fwd+bwd ms':>11} {'fwd/plain':>10} "
+              f"{'f+b/plain':>10}"]
+    for r in result["subgroups_padding"]:
+        lines.append(f"{r['layer']:<30} {r['implementation']:<29} {r['fwd_ms']:8.2f} {r['fwd+bwd_ms']:11.2f} "
                      f"{r['fwd_vs_plain']:10.2f} {r['fwd+bwd_vs_plain']:10.2f}")
     t = result["training"]
     lines += ["", f"training throughput: batch {t['batch']}, {t['steps']} steps per round",

@@ -1,15 +1,17 @@
 """Group-equivariant Keras layers (channels-last; fields are ``(batch, H, W, fields·|G|)``, group index fastest)."""
 
+from symkeras.layers.base import PADDINGS, equivariant_padding
 from symkeras.layers.cloned import ClonedConv2D
 from symkeras.layers.convolution import GroupConv2D, LiftingConv2D, expand_filter_bank, filter_bank_indices
 from symkeras.layers.normalization import GroupBatchNormalization
-from symkeras.layers.pooling import GroupAvgPool2D, GroupMaxPool2D, GroupPooling
+from symkeras.layers.pooling import GroupAvgPool2D, GroupMaxPool2D, GroupPooling, SubgroupPooling
 from symkeras.layers.sets import PermutationEquivariantDense, SetPooling
 
 __all__ = [
     "LiftingConv2D",
     "GroupConv2D",
     "GroupPooling",
+    "SubgroupPooling",
     "GroupMaxPool2D",
     "GroupAvgPool2D",
     "GroupBatchNormalization",
@@ -18,4 +20,6 @@ __all__ = [
     "ClonedConv2D",
     "expand_filter_bank",
     "filter_bank_indices",
+    "equivariant_padding",
+    "PADDINGS",
 ]

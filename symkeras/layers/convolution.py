@@ -17,7 +17,15 @@ import numpy as np
 from keras import ops
 
 from symkeras import groups as _groups
-from symkeras.layers.base import EquivariantMixin, check_sampling_grid, normalize_padding, normalize_square
+from symkeras.layers.base import (
+    EquivariantMixin,
+    check_sampling_grid,
+    equivariant_output_size,
+    is_int,
+    normalize_padding,
+    normalize_square,
+    pad_for_equivariance,
+)
 
 __all__ = ["filter_bank_indices", "expand_filter_bank", "LiftingConv2D", "GroupConv2D"]
 
@@ -85,7 +93,7 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if not isinstance(filters, (int, np.integer)) or isinstance(filters, bool) or filters < 1:
+        if not is_int(filters) or filters < 1:
             raise ValueError(f"`filters` (fields per group element) must be a positive int. Received: filters={filters!r}")
         self.filters = int(filters)
         self.group = _groups.get(group)
@@ -127,10 +135,14 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
         return expand_filter_bank(self.kernel, self.group, lifting=self.lifting)
 
     def call(self, inputs):
-        shape = tuple(inputs.shape)
-        if self.strides > 1 and None not in shape[1:3]:  # the size may differ from the one seen by `build`
-            check_sampling_grid(shape, self.kernel_size, self.strides, self.padding, self)
-        outputs = ops.conv(inputs, self.expanded_kernel(), strides=self.strides, padding=self.padding,
+        padding = self.padding
+        if padding in ("valid_equiv", "same_equiv"):  # the minimum symmetric padding for the size seen now
+            inputs, padding = pad_for_equivariance(inputs, self.kernel_size, self.strides, padding, self), "valid"
+        else:
+            shape = tuple(inputs.shape)
+            if None not in shape[1:3]:  # the size may differ from the one seen by `build`
+                check_sampling_grid(shape, self.kernel_size, self.strides, padding, self)
+        outputs = ops.conv(inputs, self.expanded_kernel(), strides=self.strides, padding=padding,
                            data_format="channels_last")
         if self.use_bias:  # one bias per field, shared by its |G| orientations
             outputs = outputs + ops.repeat(self.bias, self.group.order)
@@ -138,14 +150,16 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         def out(n):
-            if n is None:
-                return None
-            return (n - 1) // self.strides + 1 if self.padding == "same" else (n - self.kernel_size) // self.strides + 1
+            return equivariant_output_size(n, self.kernel_size, self.strides, self.padding)
 
         return (input_shape[0], out(input_shape[1]), out(input_shape[2]), self.filters * self.group.order)
 
     def to_conv2d(self) -> keras.layers.Conv2D:
         """A plain, built ``keras.layers.Conv2D`` holding the expanded filter bank: same outputs, for deployment."""
+        if self.padding not in ("valid", "same"):
+            raise ValueError(f"to_conv2d: a Conv2D pads by a fixed rule, but padding={self.padding!r} pads by an "
+                             f"amount that depends on the input size. Use padding='valid' or 'same' on an input size "
+                             f"with a symmetric grid. Received: padding={self.padding!r}")
         kernel = ops.convert_to_numpy(self.expanded_kernel())
         conv = keras.layers.Conv2D(self.filters * self.group.order, self.kernel_size, strides=self.strides,
                                    padding=self.padding, activation=self.activation, use_bias=self.use_bias,
@@ -188,8 +202,13 @@ class LiftingConv2D(_GroupConvBase):
         filters: number of output fields; the layer outputs ``filters·|G|`` channels.
         kernel_size: odd or even int (square; a pair must be equal).
         group: ``"C4"`` (default), ``"D4"``, ``"C2"``, ``"D2"``, ``"D1"``, ``"trivial"`` or a ``PlanarGroup``.
-        strides: int; with ``strides > 1`` the input size must give a rotation-symmetric sampling grid.
-        padding: ``"valid"`` or ``"same"`` (``"same"`` needs an odd ``kernel_size``: it must pad symmetrically).
+        strides: int; with ``strides > 1`` the sampling grid must be rotation-symmetric: the input size must fit it
+            (``"valid"``/``"same"``), or the layer pads to fit (``"valid_equiv"``/``"same_equiv"``).
+        padding: ``"valid"``, ``"same"`` (needs an odd ``kernel_size``: it must pad symmetrically),
+            ``"valid_equiv"`` or ``"same_equiv"``: pad both sides equally by the minimum ``P`` (at least 0, or at least
+            ``kernel_size − 1``) with ``(n + P − kernel_size) % strides == 0``, computed from the size at call time,
+            so inputs of any (also unknown) size are exact.  An even stride with an odd ``n − kernel_size`` has no
+            such ``P`` and is refused (see :func:`symkeras.layers.equivariant_padding`).
         activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
         activity_regularizer, kernel_constraint, bias_constraint: as in ``keras.layers.Conv2D``; one bias per field.
 
@@ -197,11 +216,13 @@ class LiftingConv2D(_GroupConvBase):
         ``(batch, height, width, channels)``.
 
     Output shape:
-        ``(batch, new_height, new_width, filters·|G|)``, group index fastest (channel ``o·|G| + t``).
+        ``(batch, new_height, new_width, filters·|G|)``, group index fastest (channel ``o·|G| + t``);
+        ``new = (n + P − kernel_size) // strides + 1`` with ``P`` the total padding of the mode.
 
     Raises:
         ValueError: for an unknown group, a non-square or non-positive ``kernel_size``/``strides``, ``"same"`` with
-            an even kernel, or strides whose sampling grid is not rotation-symmetric for the input size.
+            an even kernel, an input smaller than the kernel with ``"valid"``, or strides whose sampling grid is not
+            rotation-symmetric for the input size (and cannot be made so by the ``*_equiv`` paddings).
 
     Example:
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from symkeras.layers.base import EquivariantMixin, mean
+from symkeras.layers.base import EquivariantMixin, is_int, mean
 
 __all__ = ["PermutationEquivariantDense", "SetPooling"]
 
@@ -51,10 +51,10 @@ class PermutationEquivariantDense(_SetLayer, keras.layers.Layer):
     def __init__(self, units, reduction="mean", activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+        if not is_int(units) or units < 1:
             raise ValueError(f"`units` must be a positive int. Received: units={units!r}")
         _get_reduction(reduction)
-        self.units, self.reduction, self.use_bias = units, reduction, bool(use_bias)
+        self.units, self.reduction, self.use_bias = int(units), reduction, bool(use_bias)
         self.activation = keras.activations.get(activation)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
@@ -101,8 +101,8 @@ class SetPooling(_SetLayer, keras.layers.Layer):
     Args:
         reduction: ``"sum"`` (default, as in DeepSets), ``"mean"`` or ``"max"``.
 
-    Input shape:  ``(batch, n, features)``.
-    Output shape: ``(batch, features)``; ``f(σ·x) = f(x)`` for every permutation ``σ``.
+    Input shape:  ``(batch, n, features…)``: at least 3-D (a 2-D input is refused: its axis 1 is not a set axis).
+    Output shape: ``(batch, features…)``; ``f(σ·x) = f(x)`` for every permutation ``σ``.
     """
 
     out_action = "trivial"
@@ -111,6 +111,14 @@ class SetPooling(_SetLayer, keras.layers.Layer):
         super().__init__(**kwargs)
         _get_reduction(reduction)
         self.reduction = reduction
+
+    def build(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(f"SetPooling expects sets (batch, set size, features) and pools axis 1, the set axis. "
+                             f"A {len(input_shape)}-D input has no set axis: axis 1 would be the features. Give each "
+                             f"element its own row, e.g. x[:, :, None] for sets of scalars. "
+                             f"Received: input_shape={tuple(input_shape)}")
+        self.input_spec = keras.layers.InputSpec(min_ndim=3)
 
     def call(self, inputs):
         return _REDUCTIONS[self.reduction](inputs, axis=1)

@@ -114,6 +114,14 @@ def test_arrays_are_deterministic_under_a_seed(raw):
     assert not np.array_equal(a[1], c[1])
 
 
+@pytest.mark.parametrize("angles", ["banana", (0,), (0, 90, 180), ("a", "b"), (90, 0), 45])
+def test_rotated_mnist_explains_its_argument(angles):
+    with pytest.raises(ValueError, match=r"`angles` must be 'random90' \(multiples of 90°, exact\) or a pair "
+                                         r"\(low, high\) of degrees with low <= high, e\.g\. \(0, 360\)"):
+        data.rotated_mnist(angles)
+    assert "[0°, 360°)" in data.rotated_mnist((0, 360)).description
+
+
 def test_dataset_batches_and_redraws_rotations_each_pass():
     ds = data.rotated_mnist("random90").dataset("train", batch_size=16, shuffle=False, limit=64, seed=0)
     first = [b for b in ds.as_numpy_iterator()]

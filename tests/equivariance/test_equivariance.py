@@ -55,3 +55,27 @@ def test_unknown_action_and_shape_mismatch_are_explained(rng):
         equivariance_error(np.tanh, "C4", x, in_action="set")
     with pytest.raises(AssertionError, match="cannot transform as 'image'"):
         equivariance_error(lambda x: x[:, :, :2], "C4", x, in_action="image", out_action="image")
+
+
+def test_an_out_action_that_does_not_fit_the_output_is_named(rng):
+    """A C4 field pooled to 2 plain channels, checked as if it were still a field: the message is about the action."""
+    x = rng.normal(size=(1, 4, 4, 8))
+
+    def pooled(v):
+        return G.split_group_axis(v, "C4").max(-1)
+
+    with pytest.raises(ValueError, match=r"out_action='field' cannot act on the output fn\(x\) of shape "
+                                         r"\(1, 4, 4, 2\): act_on_field over C4 needs input channels = fields·4.*Choose the out_action "
+                                         r"that describes the output fn\(x\): 'image'.*'trivial'"):
+        check_equivariance(pooled, "C4", x, in_action="field", out_action="field")
+    with pytest.raises(ValueError, match=r"in_action='field' cannot act on the input x of shape \(1, 4, 4, 3\)"):
+        check_equivariance(np.tanh, "C4", x[..., :3], in_action="field", out_action="field")
+    check_equivariance(pooled, "C4", x, in_action="field", out_action="image")
+
+
+def test_large_symmetric_groups_are_sampled_including_generators(rng):
+    x = rng.normal(size=(2, 12, 3))
+    report = check_invariance(lambda v: v.sum(axis=1), G.SymmetricGroup(12), x, in_action="set", samples=20)
+    assert report.sampled and len(report.errors) == 20 and report.group_order == 479_001_600
+    assert set(G.SymmetricGroup(12).generators()) <= set(report.errors)
+    assert len(check_invariance(lambda v: v.sum(axis=1), G.SymmetricGroup(7), x[:, :7], in_action="set").errors) == 5040

@@ -117,6 +117,58 @@ def test_actions_on_backend_tensors_match_numpy(rng):
                                       G.D4.act_on_field(x, g))
 
 
+def test_symmetric_group_numbers_permutations_by_rank_for_any_n():
+    for n in range(1, 6):
+        group = G.SymmetricGroup(n)
+        assert [group.permutation(g) for g in group.elements] == list(itertools.permutations(range(n)))
+    big = G.SymmetricGroup(10)
+    assert big.order == 3_628_800 and len(big.elements) == big.order
+    a, b = 123_456, 3_000_000
+    pa, pb = big.permutation(a), big.permutation(b)
+    assert big.permutation(big.compose(a, b)) == tuple(pa[pb[i]] for i in range(10))
+    assert big.compose(a, big.inverse(a)) == 0 and big.rank(pa) == a
+    swap, cycle = big.generators()
+    assert big.permutation(swap) == (1, 0, *range(2, 10)) and big.permutation(cycle) == (*range(1, 10), 0)
+    assert big.sample(5)[:3] == [0, swap, cycle] and len(set(big.sample(50))) == 50
+    with pytest.raises(ValueError, match=r"Cayley table of S10 would have 3,628,800² entries.*only for n <= 7"):
+        big.cayley_table()
+    with pytest.raises(ValueError, match=r"S\(n\) permutes n >= 1 set elements\. Received: n=0"):
+        G.SymmetricGroup(0)
+
+
+SUBGROUPS = {"C2": ["trivial", "C2"], "C4": ["trivial", "C2", "C4"], "D1": ["trivial", "D1"],
+             "D2": ["trivial", "C2", "D1", "D2"], "D4": ["trivial", "C2", "D1", "C4", "D2", "D4"]}
+
+
+@pytest.mark.parametrize("name", sorted(SUBGROUPS))
+def test_subgroups_embed_as_homomorphisms_and_cosets_partition(name, rng):
+    group = G.get(name)
+    assert [h.name for h in group.subgroups()] == SUBGROUPS[name]
+    x = rng.normal(size=(1, 4, 5, 2))
+    for sub in group.subgroups():
+        embed = group.subgroup_embedding(sub)
+        for a, b in itertools.product(sub.elements, repeat=2):  # the inclusion respects composition
+            assert embed[sub.compose(a, b)] == group.compose(int(embed[a]), int(embed[b]))
+        for h in sub.elements:  # and moves the plane exactly as the subgroup's own action
+            np.testing.assert_array_equal(group.act_on_image(x, int(embed[h])), sub.act_on_image(x, h))
+        cosets = group.cosets(sub)
+        assert cosets.shape == (group.order // sub.order, sub.order)
+        assert sorted(cosets.reshape(-1).tolist()) == list(group.elements)  # a partition of G
+        for row in cosets:  # each row is H·r with r = row[0] its smallest element
+            assert row[0] == min(row) and set(row.tolist()) == {group.compose(int(h), int(row[0])) for h in embed}
+        field = rng.normal(size=(1, 3, 3, 2 * group.order))
+        act = group.restricted_action(sub)
+        for a, b in itertools.product(sub.elements, repeat=2):  # the restriction is an action of H
+            np.testing.assert_array_equal(act(act(field, b), a), act(field, sub.compose(a, b)))
+
+
+def test_a_group_that_is_not_a_subgroup_is_named_as_such():
+    with pytest.raises(ValueError, match=r"C4 is not a subgroup of D2: its element r \(rotate 90°\) is not in D2\. "
+                                         r"Subgroups of D2: trivial, C2, D1, D2\. Received: subgroup='C4'"):
+        G.D2.cosets("C4")
+    assert not G.C4.is_subgroup("D1") and G.D4.is_subgroup(G.D2)
+
+
 def test_bad_names_and_elements_are_rejected():
     with pytest.raises(ValueError, match=r"Unknown group\. Use one of 'trivial', 'C2', 'C4'.*Received: group='C5'"):
         G.get("C5")

@@ -110,22 +110,48 @@ def test_to_conv2d_gives_the_same_outputs(cls, rng):
 
 @pytest.mark.parametrize("kwargs, input_shape, message", [
     (dict(kernel_size=2, padding="same"), (None, 8, 8, 1),
-     r"padding='same' with an even kernel_size pads one side more than the other.*Use an odd kernel_size \(e\.g\. 3\) "
-     r"or padding='valid'\. Received: padding='same', kernel_size=2"),
+     r"padding='same' with an even kernel_size pads one side more than the other.*Use an odd kernel_size \(e\.g\. 3\), "
+     r"padding='same_equiv' \(pads 2 pixels, half on each side\) or padding='valid'\. "
+     r"Received: padding='same', kernel_size=2"),
     (dict(kernel_size=(3, 5)), (None, 8, 8, 1), r"`kernel_size` must be square.*Received: kernel_size=\(3, 5\)"),
     (dict(kernel_size=3, strides=(1, 2)), (None, 8, 8, 1), r"`strides` must be square"),
     (dict(kernel_size=3, strides=2), (None, 10, 10, 1),
      r"strides=2 with padding='valid' and window 3 samples the input height of 10 pixels on a grid that is not "
-     r"symmetric.*use an input height of 9 or 11, or strides=1\. Received: input_shape=\(None, 10, 10, 1\)"),
+     r"symmetric.*use an input height of 9 or 11, strides=1, or padding='valid_equiv' to pad the minimum needed\. "
+     r"Received: input_shape=\(None, 10, 10, 1\)"),
     (dict(kernel_size=3, strides=2, padding="same"), (None, 9, 8, 1),
      r"input width of 8 pixels.*Need \(n - 1\) % 2 == 0: use an input width of 7 or 9"),
     (dict(kernel_size=3, strides=2), (None, None, None, 1), r"needs a known input height and width"),
     (dict(kernel_size=3, group="C5"), (None, 8, 8, 1), r"Unknown group.*Received: group='C5'"),
-    (dict(kernel_size=3, padding="causal"), (None, 8, 8, 1), r"`padding` must be 'valid' or 'same'"),
+    (dict(kernel_size=3, padding="causal"), (None, 8, 8, 1),
+     r"`padding` must be one of 'valid', 'same', 'valid_equiv', 'same_equiv'"),
+    (dict(kernel_size=3.0), (None, 8, 8, 1),
+     r"`kernel_size` must be an int or a pair of ints\. Use kernel_size=3\. Received: kernel_size=3\.0"),
+    (dict(kernel_size=2.5), (None, 8, 8, 1), r"`kernel_size` must be an int or a pair of ints\. Received"),
+    (dict(kernel_size=3), (None, 2, 2, 1), r"the input height 2 is smaller than the window 3, so padding='valid' has "
+                                           r"no output position"),
 ])
 def test_bad_lifting_configurations_are_rejected(kwargs, input_shape, message):
     with pytest.raises(ValueError, match=message):
         LiftingConv2D(4, **kwargs).build(input_shape)
+
+
+@pytest.mark.parametrize("cls, channels", [(LiftingConv2D, 1), (GroupConv2D, 4)])
+def test_valid_convolution_on_an_input_smaller_than_the_kernel_raises(cls, channels):
+    """TensorFlow's conv returns an uninitialised (1, 2, 2, ·) tensor here instead of failing: the layer must raise."""
+    layer = cls(2, 3, padding="valid")
+    with pytest.raises(ValueError, match=r"input height 2 is smaller than the window 3"):
+        layer(np.ones((1, 2, 2, channels), "float32"))
+    layer(np.ones((1, 5, 5, channels), "float32"))  # built on a large input, then called on a small one
+    with pytest.raises(ValueError, match=r"input width 2 is smaller than the window 3"):
+        layer(np.ones((1, 4, 2, channels), "float32"))
+
+
+def test_numpy_integers_are_accepted_like_python_ints():
+    layer = GroupConv2D(np.int64(2), np.int32(3), strides=np.int64(1), group="C4")
+    assert (layer.filters, layer.kernel_size, layer.strides) == (2, 3, 1) and type(layer.filters) is int
+    with pytest.raises(ValueError, match=r"`filters` .* must be a positive int\. Received: filters=True"):
+        GroupConv2D(True, 3)
 
 
 def test_group_conv_rejects_channels_that_are_not_fields():

@@ -20,6 +20,7 @@ from symkeras.layers import (
     LiftingConv2D,
     PermutationEquivariantDense,
     SetPooling,
+    SubgroupPooling,
 )
 
 BACKEND = keras.backend.backend()
@@ -37,6 +38,19 @@ class TestLayerContracts(testing.TestCase):
         self.run_layer_test(GroupConv2D, {"filters": 2, "kernel_size": 3, "padding": "same", "strides": 2},
                             input_shape=(2, 9, 9, 12), expected_output_shape=(2, 5, 5, 8),
                             expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
+
+    def test_padded_strided_layers(self):
+        self.run_layer_test(GroupConv2D, {"filters": 2, "kernel_size": 3, "strides": 3, "padding": "valid_equiv"},
+                            input_shape=(2, 10, 11, 8), expected_output_shape=(2, 4, 5, 8),
+                            expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
+        self.run_layer_test(GroupMaxPool2D, {"pool_size": 3, "strides": 2, "padding": "same_equiv"},
+                            input_shape=(2, 9, 9, 8), expected_output_shape=(2, 5, 5, 8),
+                            expected_num_trainable_weights=0)
+
+    def test_subgroup_pooling(self):
+        self.run_layer_test(SubgroupPooling, {"group": "D4", "subgroup": "D1", "reduction": "mean"},
+                            input_shape=(2, 5, 5, 16), expected_output_shape=(2, 5, 5, 4),
+                            expected_num_trainable_weights=0)
 
     def test_group_pooling(self):
         self.run_layer_test(GroupPooling, {"group": "C4", "reduction": "mean"}, input_shape=(2, 5, 5, 12),
@@ -114,3 +128,29 @@ def test_xla_compiled_model_matches_eager_and_stays_invariant(rng):
 
 def test_backend_under_test_is_the_requested_one():
     assert BACKEND == os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+def test_loading_without_symkeras_names_the_package_and_load_model_registers_it(tmp_path):
+    """Keras never imports a third-party module while loading, so without `import symkeras.layers` it cannot find
+    the classes; its error does name the registered `symkeras>…` class, and `symkeras.load_model` just works."""
+    import subprocess
+    import sys
+
+    model = keras.Sequential([keras.Input((7, 7, 1)), LiftingConv2D(2, 3), GroupPooling("C4")])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    script = (
+        "import sys, keras\n"
+        f"path = {str(path)!r}\n"
+        "try:\n    keras.models.load_model(path)\nexcept Exception as error:\n    print('ERROR', error)\n"
+        "import symkeras\n"
+        "try:\n    keras.models.load_model(path)\nexcept Exception as error:\n    print('LAZY', type(error).__name__)\n"
+        "print('LOADED', symkeras.load_model(path).layers[0].__class__.__name__)\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(symkeras.__file__)))  # the symkeras under test
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
+           "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300,
+                         cwd=tmp_path, check=True).stdout
+    assert "Could not locate class 'LiftingConv2D'" in out and "'registered_name': 'symkeras>LiftingConv2D'" in out
+    assert "LAZY TypeError" in out  # `import symkeras` alone does not register the layers…
+    assert "LOADED LiftingConv2D" in out  # …symkeras.load_model does

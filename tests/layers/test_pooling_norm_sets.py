@@ -41,7 +41,8 @@ def test_spatial_pooling_on_symmetric_grids_is_equivariant(cls, size, pool, stri
 
 
 def test_spatial_pooling_rejects_asymmetric_grids():
-    with pytest.raises(ValueError, match=r"GroupMaxPool2D: strides=2 .* input height of 9 pixels.* 8 or 10"):
+    with pytest.raises(ValueError, match=r"GroupMaxPool2D: strides=2 .* input height of 9 pixels.* 8 or 10.*"
+                                         r"padding='valid_equiv'"):
         GroupMaxPool2D(2).build((None, 9, 9, 4))
     with pytest.raises(ValueError, match=r"padding='same' with an even pool_size"):
         GroupAvgPool2D(2, padding="same")
@@ -98,6 +99,32 @@ def test_a_dense_layer_over_the_flattened_set_is_not_permutation_invariant(rng):
     x = rng.normal(size=(2, 4, 3)).astype("float32")
     with pytest.raises(AssertionError, match="Not S4-invariant"):
         check_invariance(flat, G.SymmetricGroup(4), x, in_action="set")
+
+
+def test_set_layers_above_seven_elements_are_checked_on_sampled_permutations(rng):
+    layer = PermutationEquivariantDense(np.int64(4), reduction="max")  # NumPy ints, like the conv layers take
+    assert layer.units == 4 and type(layer.units) is int
+    x = rng.normal(size=(2, 9, 3)).astype("float32")
+    report = layer.check_equivariance(x)
+    group = G.SymmetricGroup(9)
+    assert report.sampled and report.group_order == 362_880 and len(report.errors) == 64
+    assert set(group.generators()) <= set(report.errors)  # the swap and the cycle generate all of S9
+    assert "64 sampled elements of 362,880" in str(report)
+    check_invariance(SetPooling("sum"), group, x, in_action="set")
+
+    def last_element_counts_double(v):  # equivariant to permutations that fix the last element only
+        return ops.convert_to_numpy(v) * np.r_[np.ones(8), 2.0][None, :, None]
+
+    with pytest.raises(AssertionError, match=r"Not S9-equivariant.* of 64 sampled elements of 362,880 \(generators "
+                                             r"included\) are over"):
+        check_equivariance(last_element_counts_double, group, x, in_action="set", out_action="set")
+
+
+def test_set_pooling_refuses_an_input_without_a_set_axis():
+    with pytest.raises(ValueError, match=r"SetPooling expects sets \(batch, set size, features\).*A 2-D input has no "
+                                         r"set axis.*x\[:, :, None\].*Received: input_shape=\(4, 3\)"):
+        SetPooling("sum")(np.ones((4, 3), "float32"))
+    assert tuple(SetPooling("max")(np.ones((4, 3, 2, 5), "float32")).shape) == (4, 2, 5)
 
 
 def test_set_layer_arguments_are_validated():
