@@ -34,8 +34,14 @@ import numpy as np
 from symkeras import data, groups, models
 from symkeras.course import lesson_banner
 from symkeras.equivariance import check_invariance, equivariance_error
-from symkeras.layers import (GroupBatchNormalization, GroupConv2D, GroupMaxPool2D, GroupPooling, LiftingConv2D,
-                             SubgroupPooling)
+from symkeras.layers import (
+    GroupBatchNormalization,
+    GroupConv2D,
+    GroupMaxPool2D,
+    GroupPooling,
+    LiftingConv2D,
+    SubgroupPooling,
+)
 from symkeras.viz import plot_images
 
 FAST = lesson_banner(figures=5)
@@ -250,7 +256,7 @@ def d4_then(subgroup, fields, num_classes=20):
         h = (LiftingConv2D if i == 0 else GroupConv2D)(fields, 3, group="D4", use_bias=False)(h)
         h = keras.layers.ReLU()(GroupBatchNormalization("D4", momentum=0.9)(h))
     h = SubgroupPooling(group="D4", subgroup=H)(GroupMaxPool2D(2)(h))  # 12×12, a field over H
-    for i in range(4):
+    for _ in range(4):
         h = GroupConv2D(8 * fields // H.order, 3, group=H, use_bias=False)(h)
         h = keras.layers.ReLU()(GroupBatchNormalization(H, momentum=0.9)(h))
     h = GroupPooling(H)(GroupConv2D(num_classes, 4, group=H)(h))  # invariant to H, and only to H

@@ -1,8 +1,9 @@
 """`python -m symkeras doctor` checks exactly the dependencies pyproject.toml declares."""
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from symkeras.doctor import required_distributions
 
