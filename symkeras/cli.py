@@ -115,11 +115,43 @@ def grade(args) -> int:
 def exercises(args) -> int:
     from symkeras.course import grading
 
-    stale = grading.generate_exercises(check=args.check)
+    try:
+        stale = grading.generate_exercises(check=args.check)
+    except FileNotFoundError as e:
+        print(f"symkeras exercises: {e}", file=sys.stderr)
+        return 2
     if args.check and stale:
         print(f"exercises/ is out of date with solutions/ ({', '.join(stale)}): run `python -m symkeras exercises`")
         return 1
     print("exercises/ " + ("matches solutions/" if args.check else f"written ({len(stale)} files changed)"))
+    return 0
+
+
+def course(args) -> int:
+    """``course init DIR``: the lessons and exercise stubs into DIR, the data prepared, the command to start.
+    ``course links``: point the lessons' Colab badges and the README's images at pyproject's repository."""
+    from symkeras.course import workspace
+
+    if args.action == "links":
+        if workspace.CHECKOUT is None:
+            print("symkeras course links: rewrites a checkout's lessons and README; run it from a checkout",
+                  file=sys.stderr)
+            return 2
+        changed = workspace.sync_links(check=args.check)
+        names = ", ".join(str(p.relative_to(workspace.CHECKOUT)) for p in changed) or "nothing"
+        print(f"{'would change' if args.check else 'changed'}: {names}"
+              + (" (then run `jupytext --sync lessons/NN_*.py`)" if changed and not args.check else ""))
+        return 1 if args.check and changed else 0
+    if args.directory is None:
+        print("symkeras course init: give the folder to write into, e.g. `symkeras course init my-course`",
+              file=sys.stderr)
+        return 2
+    try:
+        result = workspace.init_course(args.directory, force=args.force, prepare_data=not args.no_data)
+    except (OSError, ValueError) as e:
+        print(f"symkeras course init: {e}", file=sys.stderr)
+        return 2
+    print(workspace.format_init(result))
     return 0
 
 
@@ -221,11 +253,24 @@ def main(argv=None) -> int:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--fast", action="store_true", help="small data (SYMKERAS_FAST=1), as CI runs them (default)")
     mode.add_argument("--full", action="store_true", help="full mode, what a learner gets from `make lessons`")
-    p.add_argument("--dir", help="folder holding the lesson notebooks (default: lessons/ of this checkout)")
+    p.add_argument("--dir", help="folder holding the lesson notebooks (default: ./lessons, e.g. in a folder made by "
+                                 "`course init`, else lessons/ of this checkout)")
     p.add_argument("--out", help="where executed notebooks and times.json go (default out/lessons/<mode>)")
     p.add_argument("--timeout", type=float, default=None, help="seconds allowed per cell (default: no limit)")
     p.set_defaults(func=lessons)
-    p = commands.add_parser("exercises", help="regenerate exercises/ from solutions/ (stubs)")
+    p = commands.add_parser("course", help="your own copy of the course: `course init DIR` writes the lessons and "
+                                           "exercises into DIR and prepares the data")
+    p.add_argument("action", choices=["init", "links"],
+                   help="init: write the course into DIR; links (in a checkout): point the Colab badges and the "
+                        "README's images at the repository named in pyproject.toml")
+    p.add_argument("directory", metavar="DIR", nargs="?", help="init: the folder to write into (created if needed)")
+    p.add_argument("--check", action="store_true", help="links: only say what would change (exit 1 if anything)")
+    p.add_argument("--force", action="store_true",
+                   help="replace files you edited with the course's originals (default: keep them and say so)")
+    p.add_argument("--no-data", action="store_true", help="do not prepare MNIST now (the first lesson that needs it "
+                                                          "will)")
+    p.set_defaults(func=course)
+    p = commands.add_parser("exercises", help="regenerate exercises/ from solutions/ (stubs; in a checkout)")
     p.add_argument("--check", action="store_true", help="only check that exercises/ is up to date")
     p.set_defaults(func=exercises)
     args = parser.parse_args(argv)

@@ -1,7 +1,8 @@
 """The exercise grader (``symkeras.course.grading``), re-exported under its historical name.
 
-This module is the ``pytest11`` entry point (``--target``, ``@pytest.mark.points``, the ``ex`` fixture, the points
-table), and what graded tests import their helpers from: ``from symkeras.grading import expect_close``.
+This module is the grader's pytest plugin, loaded explicitly with ``-p symkeras.grading`` (``--target``,
+``@pytest.mark.points``, the ``ex`` fixture, the points table), and what graded tests import their helpers from:
+``from symkeras.grading import expect_close``.
 """
 
 from symkeras.course.grading import *  # noqa: F401,F403

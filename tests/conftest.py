@@ -8,6 +8,10 @@ os.environ.setdefault("JAX_ENABLE_X64", "1")  # float64 cases must really run in
 import numpy as np
 import pytest
 
+# The exercise grader's plugin (--target, @pytest.mark.points, the `ex` fixture): named here for a teacher who runs the
+# graded tests by hand (`pytest tests/grading --target solutions`); installing symkeras registers no pytest plugin.
+pytest_plugins = ["symkeras.grading"]
+
 
 def pytest_ignore_collect(collection_path, config):
     """tests/grading grades exercises/ or solutions/: only with --target or SYMKERAS_TARGET (`symkeras grade`)."""

@@ -67,11 +67,17 @@ class LessonRun:
 
 
 def find_lessons(root: str | os.PathLike | None = None, select=()) -> list[Path]:
-    """The lesson notebooks ``NN_*.ipynb`` under ``root`` (default: ``lessons/`` beside this package's checkout).
+    """The lesson notebooks ``NN_*.ipynb`` under ``root`` (default: ``./lessons`` — e.g. in a folder made by
+    ``symkeras course init`` — else the checkout's ``lessons/``, else the installed course material).
 
     ``select`` keeps only the given numbers (``"03"``, ``3``) or names.
     """
-    root = Path(root) if root is not None else Path(__file__).resolve().parents[2] / "lessons"
+    if root is None:
+        from symkeras.course.workspace import course_folder, material
+
+        here = Path.cwd() / "lessons"
+        root = here if here.is_dir() else course_folder("lessons") or material("lessons")
+    root = Path(root)
     lessons = sorted(root.glob("[0-9][0-9]_*.ipynb"))
     if not lessons:
         raise FileNotFoundError(f"no lesson notebooks NN_*.ipynb in {root}")

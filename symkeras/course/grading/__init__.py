@@ -6,7 +6,7 @@
 * :mod:`.runner` — ``run``, ``check``, ``grade_batch`` (``python -m symkeras grade``);
 * :mod:`.stubs` — exercise stubs from the reference solutions.
 
-``symkeras.grading`` re-exports all of this (and is the ``pytest11`` entry point).
+``symkeras.grading`` re-exports all of this (and is the plugin's name for ``pytest -p symkeras.grading``).
 """
 
 from symkeras.course.grading.expect import expect_close, expect_equal, relative_error

@@ -1,6 +1,8 @@
-"""The grader's pytest plugin (registered through the ``pytest11`` entry point ``symkeras.grading``).
+"""The grader's pytest plugin, loaded explicitly as ``-p symkeras.grading`` (the grader's own pytest runs do that, and
+the repository's ``tests/conftest.py`` names it); installing symkeras registers no plugin in other projects' pytest.
 
-Graded tests live in ``tests/grading/test_exNN_topic.py`` (and, with ``--tests DIR``, in a teacher's folder), carry
+Graded tests live in ``tests/grading/test_exNN_topic.py`` (installed: ``symkeras/course/material/graded/``, see
+``symkeras.course.workspace.material``) and, with ``--tests DIR``, in a teacher's folder; they carry
 ``@pytest.mark.points(n)`` and receive the student's module from the ``ex`` fixture.  This process (the *parent*)
 holds the tests, the references and the score; the student's code runs in a child process (``sandbox.py``): ``ex``
 is a :class:`~symkeras.course.grading.sandbox.Submission`, whose calls are evaluated there and whose results come
@@ -35,12 +37,14 @@ import pytest
 from symkeras.course.grading import sandbox
 from symkeras.course.grading.report import format_report, report_warnings, summarize
 from symkeras.course.grading.stubs import ROOT
+from symkeras.course.workspace import CHECKOUT, course_folder, material
 
 TARGETS = ("exercises", "solutions")
 DEFAULT_TIMEOUT = 120
 REASON_LENGTH = 400  # characters of an assertion message's first line kept in a "wrong: …" status
-SHIPPED_TESTS = ROOT / "tests" / "grading"
-GRADER_FILES = (*sorted(Path(__file__).resolve().parent.glob("*.py")), ROOT / "symkeras" / "grading.py")
+SHIPPED_TESTS = material("graded")
+GRADER_FILES = (*sorted(Path(__file__).resolve().parent.glob("*.py")),
+                Path(__file__).resolve().parents[2] / "grading.py")
 TEACHER_PREFIX = "teacher: "
 _RESULTS = pytest.StashKey[dict]()
 _STATE = pytest.StashKey["State"]()
@@ -91,7 +95,7 @@ def pytest_unconfigure(config):
 def _target_dir(target: str) -> Path:
     path = Path(target).expanduser()
     if target in TARGETS and not path.is_dir():
-        path = ROOT / target
+        path = course_folder(target) or path
     return path.resolve()
 
 
@@ -148,7 +152,8 @@ class State:
         self.timings: dict[str, float] = {}
 
     def protected(self) -> list[Path]:
-        return [ROOT, *(d for _, d in self.targets), *self.teacher_dirs, Path.cwd()]
+        return [*([CHECKOUT] if CHECKOUT else []), SHIPPED_TESTS, *(d for _, d in self.targets), *self.teacher_dirs,
+                Path.cwd()]
 
     def start(self) -> None:
         if self.zygote is None and self.failure is None:
@@ -276,10 +281,16 @@ def pytest_collection_modifyitems(config, items):
 
 def _course_files(state: State, items) -> list[Path]:
     paths = set(GRADER_FILES) | {Path(item.path).resolve() for item in items if _points(item) is not None}
-    paths |= {ROOT / "tests" / "conftest.py", ROOT / "pyproject.toml"}
-    for folder in (ROOT / "solutions", SHIPPED_TESTS, *state.teacher_dirs):
+    paths |= {ROOT / "tests" / "conftest.py", ROOT / "pyproject.toml"} if CHECKOUT else set()
+    for folder in _guarded_folders(state):
         paths |= {p for p in folder.rglob("*.py") if "__pycache__" not in p.parts}
     return sorted(p for p in paths if p.is_file())
+
+
+def _guarded_folders(state: State) -> list[Path]:
+    """Folders whose ``.py`` files a grading run snapshots and checks: the solutions (in a checkout), the graded
+    tests, the teacher's tests."""
+    return [*([CHECKOUT / "solutions"] if CHECKOUT else []), SHIPPED_TESTS, *state.teacher_dirs]
 
 
 def pytest_collection_finish(session):
@@ -428,7 +439,7 @@ def _check_integrity(state: State) -> dict:
                     pass
     created = []
     if state.snapshot:
-        for folder in (ROOT / "solutions", SHIPPED_TESTS, *state.teacher_dirs):
+        for folder in _guarded_folders(state):
             created += [_display(p) for p in folder.rglob("*.py")
                         if "__pycache__" not in p.parts and p not in state.snapshot]
     now = {p: (p.read_bytes() if p.is_file() else b"") for p in state.loaded_paths}

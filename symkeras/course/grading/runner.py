@@ -1,8 +1,11 @@
 """Entry points: ``python -m symkeras grade`` (one submission, or a whole class into a CSV) and ``symkeras.check``.
 
 Each grading run is a fresh pytest process (the grading parent, see ``plugin.py``), started from here with absolute
-paths: relative paths given here resolve from the current directory; ``exercises`` and ``solutions`` mean the
-course's own folders unless the current directory holds a folder of that name.
+paths, the plugin loaded explicitly (``-p symkeras.grading``) and an empty pytest configuration of its own, so that
+neither a project's pytest settings nor its conftest files around the graded tests change how they run.  Relative
+paths given here resolve from the current directory; ``exercises`` and ``solutions`` mean the folder of that name in
+the current directory, else one level up (a lesson runs in ``lessons/``, beside ``exercises/``), else the checkout's
+(``symkeras.course.workspace.course_folder``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from symkeras.course.grading.plugin import SHIPPED_TESTS, TARGETS, exercise_of, unique_ids
 from symkeras.course.grading.report import GradeResult, format_report, report_warnings
 from symkeras.course.grading.sandbox import Limits
-from symkeras.course.grading.stubs import ROOT
+from symkeras.course.workspace import course_folder
 
 
 class UsageError(ValueError):
@@ -28,12 +31,18 @@ class UsageError(ValueError):
 
 def resolve_target(target) -> Path:
     """A submission folder: relative to the current directory; ``exercises``/``solutions`` fall back to the
-    course's folders."""
+    course's folders (one level up, then the checkout's)."""
     path = Path(target).expanduser()
     if path.is_dir():
         return path.resolve()
     if str(target) in TARGETS:
-        return ROOT / str(target)
+        found = course_folder(str(target))
+        if found is not None:
+            return found
+        where = ("a checkout of the repository has them; an installed symkeras has no reference solutions"
+                 if target == "solutions" else
+                 "run `symkeras course init DIR` to write the lessons and exercises into DIR, then grade from DIR")
+        raise UsageError(f"no {target}/ folder here ({Path.cwd()}) or one level up: {where}")
     raise UsageError(f"{path.resolve()} is not a folder of exNN_*.py files")
 
 
@@ -72,7 +81,12 @@ def _pytest(targets: list[tuple[str, Path]], tests: list[Path], report: Path, li
     listing = scratch / "targets.json"
     listing.write_text(json.dumps([{"id": tid, "path": str(path)} for tid, path in targets]))
     limits = limits or Limits()
-    command = [sys.executable, "-m", "pytest", *map(str, tests), "--grading-targets", str(listing),
+    config = scratch / "pytest.ini"  # the graded tests' own (empty) settings, wherever they are installed
+    config.write_text("[pytest]\n")
+    command = [sys.executable, "-m", "pytest", *map(str, tests), "-c", str(config), "--rootdir", str(SHIPPED_TESTS),
+               # the plugin, once: an older install's metadata may still register it as "symkeras" (a `pytest11`
+               # entry point, since removed); blocking that name keeps pytest from loading it twice
+               "-p", "no:symkeras", "-p", "symkeras.grading", "--grading-targets", str(listing),
                "-p", "no:cacheprovider", "--no-header", "-q", "--tb=short", "-rN", "--grading-report", str(report),
                "--grading-timeout", f"{limits.timeout:g}", "--grading-memory", f"{limits.memory_gb:g}",
                "--grading-recursion", str(limits.recursion), "--grading-output", str(limits.output)]
@@ -82,7 +96,7 @@ def _pytest(targets: list[tuple[str, Path]], tests: list[Path], report: Path, li
         command += ["--grading-teacher-tests", str(Path(folder).expanduser().resolve())]
     if teacher_dirs:  # a teacher's test file may share a shipped file's name
         command += ["--import-mode=importlib"]
-    return subprocess.run(command, cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True,
+    return subprocess.run(command, cwd=SHIPPED_TESTS, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True,
                           text=True, errors="replace")
 
 

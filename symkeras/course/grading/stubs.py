@@ -1,10 +1,15 @@
-"""Exercise stubs from the reference solutions: ``python -m symkeras exercises``."""
+"""Exercise stubs from the reference solutions: ``python -m symkeras exercises`` (in a checkout: an installed wheel
+has no solutions)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from symkeras.course.workspace import CHECKOUT
+
+#: The checkout symkeras runs from (where ``solutions/`` and ``exercises/`` are); for an installed wheel, the folder
+#: above the package, which holds neither.
+ROOT = CHECKOUT or Path(__file__).resolve().parents[3]
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 
 
@@ -36,7 +41,16 @@ def make_stub(source: str, exercise: str) -> str:
 
 
 def generate_exercises(check: bool = False) -> list[str]:
-    """Write ``exercises/`` from ``solutions/``; with ``check``, only list the files that differ."""
+    """Write ``exercises/`` from ``solutions/``; with ``check``, only list the files that differ.
+
+    Both folders belong to a checkout of the repository: when either is missing (an installed wheel, a folder made by
+    ``symkeras course init``), raises ``FileNotFoundError`` rather than reporting that nothing differs."""
+    missing = [name for name in ("solutions", "exercises") if not (ROOT / name).is_dir()]
+    if missing or not any((ROOT / "solutions").glob("ex*.py")):
+        raise FileNotFoundError(
+            f"{' and '.join(f'{name}/' for name in missing) or 'solutions/ex*.py'} not found in {ROOT}: stubs are "
+            f"generated from the reference solutions, which only a checkout of the repository has (symkeras runs "
+            f"here from an installed package). Run this command from a checkout (`pip install -e .` there).")
     stale = []
     for path in sorted((ROOT / "solutions").glob("ex*.py")):
         stub = make_stub(path.read_text(), path.stem.split("_")[0])
