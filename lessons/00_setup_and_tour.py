@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 0 — Set-up and a tour
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/00_setup_and_tour.ipynb)
+#
 # **Author:** the symkeras authors · **Date created:** 2026-11-24 · **Last modified:** 2026-11-25
 # **Description:** check the installation, look at the data, watch a symmetric layer at work, and grade your first
 # exercise.
@@ -27,6 +29,18 @@
 # Run the lessons with `make lessons` (JupyterLab). Set `SYMKERAS_FAST=1` before starting Jupyter for a quick pass
 # with small data — that is what CI does. `python -m symkeras lessons run 00` runs a lesson headless and saves its
 # figures. This lesson trains nothing, so fast and full mode compute the same numbers.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex00");
 
 # %%
 import subprocess

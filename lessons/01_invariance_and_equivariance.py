@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 1 — Invariance and equivariance
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/01_invariance_and_equivariance.ipynb)
+#
 # **Description:** the two definitions, the group axioms of C4 and D4, and how to *measure* equivariance — including
 # where a real convolution loses it.
 #
@@ -25,6 +27,18 @@
 # care about form a **group**: they can be composed, undone, and include "do nothing".
 #
 # This lesson trains nothing: fast and full mode compute the same numbers.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex01");
 
 # %%
 import keras

@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 2 — Convolution is weight sharing
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/02_convolution_as_weight_sharing.ipynb)
+#
 # **Description:** a linear map that commutes with shifts *is* a convolution; what sharing weights saves; where real
 # CNNs stop being exactly equivariant.
 #
@@ -28,6 +30,18 @@
 # locality. Symmetry gives weight sharing; it does not give locality.
 #
 # This lesson trains nothing: fast and full mode compute the same numbers.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex02");
 
 # %%
 import keras

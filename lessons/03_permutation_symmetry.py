@@ -17,12 +17,26 @@
 # %% [markdown]
 # # Lesson 3 — Permutation symmetry: sets, graphs and attention
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/03_permutation_symmetry.ipynb)
+#
 # **Description:** the permutation-equivariant linear layer, DeepSets `ρ(Σ φ(x_i))` on sets of MNIST digits of any
 # size, message passing as the same idea, and why attention needs positional encodings.
 #
 # A set has no order: a model of a set must give the same answer for every ordering (**invariance**), or reorder its
 # per-element outputs along with the input (**equivariance**). The group is `S(n)`, all `n!` permutations of `n`
 # elements. Sets are stored as arrays `(batch, n, features)`; a permutation `σ` moves element `i` to position `σ(i)`.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex03");
 
 # %%
 import itertools

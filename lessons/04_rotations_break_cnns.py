@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 4 — Rotations break CNNs; augmentation and what it costs
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/04_rotations_break_cnns.ipynb)
+#
 # **Description:** a CNN trained on upright digits fails on rotated ones; training on rotated copies fixes much of
 # it, at a price.
 #
@@ -30,6 +32,18 @@
 # batch size, number of steps and seed. The only difference is the data: upright digits, or the same digits rotated
 # by a fresh random angle on every pass. Fast mode (what CI runs) uses a narrower network, 2,000 training digits and
 # more passes over them; full mode uses all 60,000 training digits.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex04");
 
 # %%
 import time

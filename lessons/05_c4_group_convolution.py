@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 5 — C4 group convolution
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/05_c4_group_convolution.ipynb)
+#
 # **Description:** lifting, group convolution and orientation pooling; the rotated filter bank; feature fields that
 # rotate *and* cycle; a CNN and a G-CNN at equal parameters.
 #
@@ -25,6 +27,18 @@
 # convolution** does the same on fields, rotating the taps *and* cycling the input orientations:
 # `out(p, t) = Σ_q Σ_s ψ(t⁻¹q, t⁻¹s) f(p + q, s)`. Rotating the input then rotates every map and cycles the
 # orientation axis: `f(g·x) = g·f(x)`. **Orientation pooling** (max over the 4) makes the result invariant.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex05");
 
 # %%
 import json

@@ -17,12 +17,26 @@
 # %% [markdown]
 # # Lesson 6 — Beyond C4, and when symmetry hurts
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/06_when_symmetry_hurts.ipynb)
+#
 # **Description:** D4 (rotations and mirrors); the 6-vs-9 problem; the rotation symmetry-breaking task where an
 # invariant model cannot exceed 50%; two remedies, measured (an orientation head, and pooling onto a subgroup that
 # keeps "up"); a design checklist.
 #
 # Building a symmetry into a model is a promise that the task does not depend on it. When the task *does* depend on
 # orientation, an exactly invariant model is blind to exactly what matters.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex06");
 
 # %%
 import time

@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 7 — Symmetry cloning: teaching an MLP to be a convolution
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/07_cloning_translation.ipynb)
+#
 # **Description:** train plain dense maps to imitate random convolutions; watch them become shift matrices; rebuild
 # a CNN as an MLP (`mlp2cnn`).
 #
@@ -37,6 +39,18 @@
 # The expected loss *is* the squared distance to the convolution: its only minimum is `W_b = S_b`. Two checks follow
 # from the formula: at the start (`W = 0`) the loss is `Σ_b ‖S_b‖² / m² = 9·m²/m² = 9`, and the relative error of
 # the outputs equals the relative distance `‖W − S‖ / ‖S‖` of the maps.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex07");
 
 # %%
 import warnings

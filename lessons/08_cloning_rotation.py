@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 8 — Cloning rotation symmetry
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/08_cloning_rotation.ipynb)
+#
 # **Description:** a C4 lifting-convolution teacher; a student with learned tap maps per rotation; reading what it
 # learned despite a mixing it is free to choose; `mlp2gcnn`; the cloned MLP's equivariance against a plain MLP and
 # the G-CNN.
@@ -28,6 +30,18 @@
 # The student (as in "Symmetry From Scratch", arXiv 2410.03989) computes `ŷ_r = Σ_b (A_r k)_b W_b x`: nine dense maps
 # `W_b` shared by all rotations (zero-initialised) and one learned 9×9 **tap map** `A_r` per rotation (uniform
 # [0, 1) initialised). It is trained by MSE on Gaussian images with a fresh Gaussian kernel per example.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex08");
 
 # %%
 import warnings

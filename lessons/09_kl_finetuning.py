@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 9 — Keep or break the symmetry: frozen, unfrozen and KL-to-init fine-tuning
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/09_kl_finetuning.ipynb)
+#
 # **Description:** fine-tune a cloned C4 layer on a task whose labels depend on orientation; sweep β of two KL
 # penalties; read the trade-off between accuracy and equivariance; read the full-size results beside the paper's.
 #
@@ -40,6 +42,18 @@
 # a hard pin plus round-off noise. Here the KL is summed, so β is "loss per nat", and we sweep it. The question is
 # what each choice does to two things at once: **accuracy** on a task that needs orientation, and the **equivariance
 # error** of the cloned layer.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex09");
 
 # %%
 import time

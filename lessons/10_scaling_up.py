@@ -17,6 +17,8 @@
 # %% [markdown]
 # # Lesson 10 — Scaling up, and where to go next
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/OWNER/symkeras/blob/main/lessons/10_scaling_up.ipynb)
+#
 # **Description:** the same model on several devices (`MirroredStrategy`), what XLA does and does not buy on a CPU,
 # mixed precision, how dense and convolutional parameter counts scale, and further reading.
 #
@@ -24,6 +26,18 @@
 # in the same run, interleaved round by round (`symkeras.experiments.bench.interleaved_medians`), and we assert only directions
 # with wide margins. Expect your numbers to differ. Full mode takes a few minutes on a 2-core CPU, most of it XLA
 # compiling; fast mode skips the P4CNN under XLA.
+
+# %%
+# In Colab or a fresh Python: install symkeras with its course material, and fetch this lesson's exercise file.
+try:
+    import symkeras
+except ImportError:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "symkeras[course]"], check=True)
+    import symkeras
+symkeras.course.fetch_exercise("ex10");
 
 # %%
 import time
