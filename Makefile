@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := lessons,test,docs,jax,torch$(if $(GPU),$(comma)gpu)
+EXTRAS := course,test,docs,jax,torch$(if $(GPU),$(comma)gpu)
 comma := ,
 # Reinstall only when the dependency list (or the GPU choice) changes.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-10)$(if $(GPU),-gpu)
@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
 .PHONY: setup lessons lessons-run lessons-full book book-full test lint test-core test-backends test-lessons test-book \
-	bench doctor clean
+	test-wheel bench doctor clean
 
 setup: $(STAMP)  ## Create .venv, install, and prepare the MNIST cache (each step only once).
 	@$(BIN)/python -m symkeras data prepare
@@ -51,14 +51,14 @@ book: setup  ## Build the book into build/book/html/ (lessons from out/lessons/f
 book-full:  ## The book with the lessons executed in full mode (out/lessons/full/).
 	$(MAKE) book BOOK_MODE=full
 
-test: lint test-core test-backends test-lessons test-book  ## Everything CI checks (test-book reuses test-lessons').
+test: lint test-core test-backends test-lessons test-book test-wheel  ## Everything CI checks (test-book reuses test-lessons').
 
 lint: setup  ## ruff: lint and formatting (configured in pyproject.toml; .pre-commit-config.yaml runs the same).
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test-core: setup
-	$(PYTEST) -n 2 --timeout 600 -m "not lesson_run and not book" tests
+	$(PYTEST) -n 2 --timeout 600 -m "not lesson_run and not book and not wheel" tests
 
 test-backends: setup  ## The layer tests again under JAX and PyTorch, each in its own process.
 	KERAS_BACKEND=jax $(PYTEST) -n 2 --timeout 600 -q tests/layers
@@ -70,6 +70,11 @@ test-lessons: setup  ## Execute every lesson in fast mode (inline figures kept i
 test-book: setup  ## Build the book from test-lessons' notebooks (executes nothing) and open every page in Chromium.
 	$(BIN)/python docs/book/build.py --mode fast
 	$(PYTEST) --timeout 900 -m book tests/course/test_book.py
+
+# A learner's path from the package alone: build the wheel (contents listed and checked), install it with [course] into
+# a fresh venv outside the repository, `symkeras course init` a temp folder, run lesson 0 there (fast mode), grade ex00.
+test-wheel: setup  ## The wheel in a fresh venv: course init, lesson 0, check("ex00"); prints size and times.
+	$(PYTEST) --timeout 1800 -s -m wheel tests/course/test_wheel.py
 
 bench: setup  ## Layer, training-throughput and cloning benchmarks; prints ratios, writes benchmarks/results/.
 	$(BIN)/python -m symkeras bench

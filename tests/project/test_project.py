@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _pins_from_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    wanted = project["dependencies"] + [d for name in ("lessons", "test", "jax", "torch") for d in extras[name]]
+    wanted = project["dependencies"] + [d for name in ("course", "test", "jax", "torch") for d in extras[name]]
     return {re.split(r"[=<>]", d)[0].lower(): d.split("==")[1] for d in wanted}
 
 
