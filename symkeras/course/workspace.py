@@ -56,8 +56,8 @@ def material(kind: str) -> Path:
     if kind not in SOURCES:
         raise ValueError(f"`kind` must be one of {sorted(SOURCES)}. Received: kind={kind!r}")
     candidates = ([CHECKOUT / SOURCES[kind]] if CHECKOUT else []) + [PACKAGED / kind]
-    for folder in candidates:
-        if any(folder.glob(PATTERNS[kind])):
+    for folder in candidates:  # is_dir, not a listing: a sandboxed student process may look up but not list them
+        if folder.is_dir():
             return folder
     raise FileNotFoundError(
         f"the course material {kind!r} is not installed (looked in "
