@@ -43,7 +43,6 @@ symkeras.course.fetch_exercise("ex05");
 # %%
 import json
 import time
-from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
@@ -266,7 +265,7 @@ print(f"at 90°/180°/270°: P4CNN {acc_p4[turns].mean():.1%}, CNN {acc_cnn[turn
 # multiples of 90°; its committed result, loaded here with the data and epochs it used:
 
 # %%
-results_file = Path(symkeras.__file__).resolve().parents[1] / "docs" / "results" / "gcnn-full.json"
+results_file = symkeras.course.material("results") / "gcnn-full.json"  # docs/results/ (installed: package data)
 longer = json.loads(results_file.read_text())
 rows = [r for r in longer["rows"] if r["experiment"] == "rotated test, upright train"]
 longer_acc = {m: float(np.mean([r["accuracy"] for r in rows if r["model"] == m])) for m in ("cnn", "p4cnn")}

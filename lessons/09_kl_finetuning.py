@@ -57,7 +57,6 @@ symkeras.course.fetch_exercise("ex09");
 
 # %%
 import time
-from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
@@ -443,7 +442,7 @@ plt.show()
 # only — and prints the paper's numbers beside them (quoted, their protocol: 60,000 digits, 50 epochs).
 
 # %%
-stored_path = Path(symkeras.__file__).resolve().parents[1] / "docs" / "results" / "cloning-full" / "results.json"
+stored_path = symkeras.course.material("results") / "cloning-full" / "results.json"  # docs/results/ (or installed)
 full = cloning_experiment.load_results(stored_path)
 trained = sum(r["train_seconds"] for t in full["tasks"].values() for r in t["rows"])
 print(f"stored: {full['mode']} mode, {full['epochs']} epochs, {full['train_digits']:,} training / "

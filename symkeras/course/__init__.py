@@ -5,6 +5,6 @@ The library (``symkeras.groups``, ``symkeras.layers``, …) never imports this p
 """
 
 from symkeras.course.lessons import lesson_banner
-from symkeras.course.workspace import fetch_exercise, init_course
+from symkeras.course.workspace import fetch_exercise, init_course, material
 
-__all__ = ["fetch_exercise", "init_course", "lesson_banner"]
+__all__ = ["fetch_exercise", "init_course", "lesson_banner", "material"]

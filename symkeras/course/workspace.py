@@ -34,9 +34,14 @@ __all__ = [
 ]
 
 #: What a kind of material is called in the package (``symkeras/course/material/<kind>``) → its folder in a checkout.
-SOURCES = {"lessons": "lessons", "exercises": "exercises", "graded": "tests/grading"}
+SOURCES = {"lessons": "lessons", "exercises": "exercises", "graded": "tests/grading", "results": "docs/results"}
 #: Which files of each folder are material (only these are packaged and copied by ``course init``).
-PATTERNS = {"lessons": "[0-9][0-9]_*.ipynb", "exercises": "ex[0-9][0-9]_*.py", "graded": "test_ex[0-9][0-9]_*.py"}
+PATTERNS = {
+    "lessons": "[0-9][0-9]_*.ipynb",
+    "exercises": "ex[0-9][0-9]_*.py",
+    "graded": "test_ex[0-9][0-9]_*.py",
+    "results": "**/*.json",
+}
 PACKAGED = Path(__file__).resolve().parent / "material"
 
 
@@ -51,8 +56,8 @@ CHECKOUT = _checkout()
 
 
 def material(kind: str) -> Path:
-    """The folder holding one kind of course material: ``"lessons"``, ``"exercises"`` (stubs) or ``"graded"`` (the
-    graded tests).  The checkout's own folder when symkeras runs from a checkout, else the installed package data."""
+    """The folder holding one kind of course material: ``"lessons"``, ``"exercises"`` (stubs), ``"graded"`` (the
+    graded tests) or ``"results"`` (the stored full-size results some lessons load, JSON only).  The checkout's own folder when symkeras runs from a checkout, else the installed package data."""
     if kind not in SOURCES:
         raise ValueError(f"`kind` must be one of {sorted(SOURCES)}. Received: kind={kind!r}")
     candidates = ([CHECKOUT / SOURCES[kind]] if CHECKOUT else []) + [PACKAGED / kind]

@@ -87,7 +87,8 @@ def venv(wheel, tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     result = _run(
         "pip install <wheel>[course]",
-        [venv / "bin" / "python", "-m", "pip", "install", "-q", f"{wheel}[course]"],
+        # --no-compile: TensorFlow's thousands of modules are compiled on first import instead (only those imported)
+        [venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-compile", f"{wheel}[course]"],
         cwd=venv.parent,
         env=_clean_env(venv),
     )
@@ -135,6 +136,10 @@ def test_the_wheel_holds_the_library_and_the_course_material_and_nothing_else(wh
         assert len(expected) == 11 and packaged == expected, kind
         for name in expected:  # byte for byte the repository's files: one source
             assert zipfile.ZipFile(wheel).read(f"{material}{kind}/{name}") == (ROOT / folder / name).read_bytes()
+    results = sorted(str(p.relative_to(ROOT / "docs" / "results")) for p in (ROOT / "docs" / "results").rglob("*.json"))
+    assert results == sorted(
+        n.removeprefix(material + "results/") for n in names if n.startswith(material + "results/")
+    )
     forbidden = [
         n
         for n in names
@@ -203,6 +208,27 @@ def test_check_ex00_says_not_attempted_for_the_stub_and_full_marks_for_the_solut
         "check('ex00') on the solution", [venv / "bin" / "python", "-c", CHECK], cwd=lessons, env=_clean_env(venv)
     )
     assert 'STATUSES ["passed"] 2' in result.stdout and "TOTAL  " in result.stdout, result.stdout + result.stderr
+    by_hand = _run(
+        "pytest -p symkeras.grading (by hand)",
+        [
+            venv / "bin" / "python",
+            "-m",
+            "pytest",
+            "-p",
+            "symkeras.grading",
+            "--target",
+            course / "exercises",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--grading-report",
+            course / "by-hand.json",
+            _graded(venv) / "test_ex00_setup.py",
+        ],
+        cwd=course,
+        env=_clean_env(venv),
+    )
+    assert by_hand.returncode == 0 and "2 passed" in by_hand.stdout, by_hand.stdout[-3000:] + by_hand.stderr[-3000:]
     graded = _run(
         "symkeras grade --exercise ex00",
         [venv / "bin" / "symkeras", "grade", "--exercise", "ex00"],
@@ -210,6 +236,18 @@ def test_check_ex00_says_not_attempted_for_the_stub_and_full_marks_for_the_solut
         env=_clean_env(venv),
     )
     assert graded.returncode == 0 and "2 / 2   (100%)" in graded.stdout, graded.stdout + graded.stderr
+
+
+def _graded(venv) -> Path:
+    """The installed graded tests' folder."""
+    where = subprocess.run(
+        [venv / "bin" / "python", "-c", "from symkeras.course import workspace; print(workspace.material('graded'))"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(venv),
+        cwd=venv.parent,
+    )
+    return Path(where.stdout.strip())
 
 
 def test_outside_a_checkout_there_are_no_solutions_and_no_false_success(venv, tmp_path):

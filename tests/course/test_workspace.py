@@ -94,7 +94,9 @@ def installed(tmp_path, monkeypatch):
     for kind, folder in workspace.SOURCES.items():
         (packaged / kind).mkdir(parents=True)
         for source in (ROOT / folder).glob(workspace.PATTERNS[kind]):
-            (packaged / kind / source.name).write_bytes(source.read_bytes())
+            target = packaged / kind / source.relative_to(ROOT / folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
     monkeypatch.setattr(workspace, "CHECKOUT", None)
     monkeypatch.setattr(workspace, "PACKAGED", packaged)
     return packaged
@@ -102,6 +104,7 @@ def installed(tmp_path, monkeypatch):
 
 def test_material_comes_from_the_package_when_there_is_no_checkout(installed, monkeypatch, tmp_path):
     assert workspace.material("graded") == installed / "graded"
+    assert (workspace.material("results") / "cloning-full" / "results.json").is_file()  # what lesson 09 loads
     monkeypatch.setattr(workspace, "PACKAGED", tmp_path / "nowhere")
     with pytest.raises(FileNotFoundError, match=r'not installed .*pip install "symkeras\[course\]"'):
         workspace.material("lessons")
