@@ -87,8 +87,7 @@ def venv(wheel, tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     result = _run(
         "pip install <wheel>[course]",
-        # --no-compile: TensorFlow's thousands of modules are compiled on first import instead (only those imported)
-        [venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-compile", f"{wheel}[course]"],
+        [venv / "bin" / "python", "-m", "pip", "install", "-q", f"{wheel}[course]"],  # as a learner would
         cwd=venv.parent,
         env=_clean_env(venv),
     )
