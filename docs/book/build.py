@@ -102,14 +102,25 @@ _FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 
 
 class Linker:
-    """Rewrites relative links of repository files to the pages and files of the book, copying images."""
+    """Rewrites relative links of repository files to the pages and files of the book, copying images.
+
+    The book works offline, so the two kinds of absolute link that name this repository's own files become local:
+    the README's images (``https://raw.githubusercontent.com/<owner>/<name>/main/<path>``, absolute for PyPI) are
+    served from the book, and the lessons' Colab badge image becomes a plain "Open in Colab" text link."""
 
     def __init__(self, src: Path):
+        from symkeras.course import workspace
+
         self.src = src
         self.pages = {}  # repository path -> book path (relative to src), filled as pages are planned
+        owner, name = workspace.repository(ROOT)
+        self.raw = f"https://raw.githubusercontent.com/{owner}/{name}/main/"
+        self.badge = re.compile(r"\[!\[Open In Colab\]\(" + re.escape(workspace.COLAB_BADGE) + r"\)\]\(([^()\s]+)\)")
 
     def target(self, link: str, source: Path, image: bool) -> str | None:
         """The link as it must read in the staged page, or None to keep only the link's text."""
+        if link.startswith(self.raw):  # one of the repository's files, named absolutely: "/" is the repository root
+            link = "/".join([".."] * len(source.parent.parts) + [link.removeprefix(self.raw)])
         if re.match(r"^[a-z][a-z0-9+.-]*:", link, re.I) or link.startswith("#"):
             return link
         path, _, anchor = link.partition("#")
@@ -140,6 +151,7 @@ class Linker:
             new = self.target(link, source, image=bool(bang))
             return f"{bang}[{text}]({new})" if new is not None else text
 
+        markdown = self.badge.sub(r"[Open in Colab](\1)", markdown)
         parts, last = [], 0
         for fence in _FENCE.finditer(markdown):
             parts += [_LINK.sub(one, markdown[last : fence.start()]), fence.group(0)]

@@ -4,10 +4,10 @@ installed in tests/course/test_wheel.py (`make test-wheel`)."""
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from symkeras import cli
 from symkeras.course import workspace
@@ -186,3 +186,22 @@ def test_sync_links_rewrites_badges_and_relative_images(tmp_path):
     )
     assert workspace.colab_link("00_x", ("someone", "fork")) in lesson.read_text()
     assert workspace.sync_links(tmp_path, check=True) == []
+
+
+def test_the_book_serves_the_readme_images_and_drops_the_colab_badge_image(tmp_path):
+    """The book works offline: the absolute links that name this repository's files become the book's own."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_build", ROOT / "docs" / "book" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    linker = build.Linker(tmp_path)
+    linker.pages[Path("README.md")] = Path("index.md")
+    readme = linker.rewrite((ROOT / "README.md").read_text(), Path("README.md"))
+    lesson = LESSONS[5].relative_to(ROOT)
+    linker.pages[lesson] = lesson
+    first_cell = linker.rewrite("".join(json.loads(LESSONS[5].read_text())["cells"][0]["source"]), lesson)
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", readme + first_cell)
+    assert images and not [i for i in images if "://" in i], images
+    assert all((tmp_path / i).is_file() for i in images)
+    assert f"[Open in Colab]({workspace.colab_link(LESSONS[5].stem, workspace.repository(ROOT))})" in first_cell
