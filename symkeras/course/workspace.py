@@ -57,7 +57,8 @@ CHECKOUT = _checkout()
 
 def material(kind: str) -> Path:
     """The folder holding one kind of course material: ``"lessons"``, ``"exercises"`` (stubs), ``"graded"`` (the
-    graded tests) or ``"results"`` (the stored full-size results some lessons load, JSON only).  The checkout's own folder when symkeras runs from a checkout, else the installed package data."""
+    graded tests) or ``"results"`` (the stored full-size results some lessons load, JSON only).  The checkout's own
+    folder when symkeras runs from a checkout, else the installed package data."""
     if kind not in SOURCES:
         raise ValueError(f"`kind` must be one of {sorted(SOURCES)}. Received: kind={kind!r}")
     candidates = ([CHECKOUT / SOURCES[kind]] if CHECKOUT else []) + [PACKAGED / kind]
