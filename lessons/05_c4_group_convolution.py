@@ -261,19 +261,41 @@ print(f"at 90°/180°/270°: P4CNN {acc_p4[turns].mean():.1%}, CNN {acc_cnn[turn
 
 # %% [markdown]
 # ## A longer run
-# `python -m symkeras reproduce gcnn --full` trains the same pair for longer and tests it on digits turned by random
-# multiples of 90°; its committed result, loaded here with the data and epochs it used:
+# `python -m symkeras reproduce gcnn --full --seeds 3` trains the same two architectures with its own protocol: on all
+# 60,000 training digits, upright, then tested on the 10,000 test digits turned by random multiples of 90°; and on an
+# approximation of the MNIST-rot benchmark (12,000 training and 50,000 test digits, each turned by a seeded angle in
+# [0°, 360°)), next to the published numbers. Its committed result, loaded here: every model trained with three seeds,
+# mean ± standard deviation beside each seed's value.
 
 # %%
-results_file = symkeras.course.material("results") / "gcnn-full.json"  # docs/results/ (installed: package data)
+results_file = symkeras.course.material("results") / "gcnn-full" / "results.json"  # docs/results/ (or installed)
 longer = json.loads(results_file.read_text())
-rows = [r for r in longer["rows"] if r["experiment"] == "rotated test, upright train"]
-longer_acc = {m: float(np.mean([r["accuracy"] for r in rows if r["model"] == m])) for m in ("cnn", "p4cnn")}
-print(f"{results_file.name}: {longer['data']}, {longer.get('epochs')} epochs, mode {longer['mode']}")
-for r in rows:
-    print(f"  {r['model']:<6} {r['params']:>7,} parameters: {r['accuracy']:.1%} on digits at random multiples of 90°"
-          f"   (published reference, quoted: {r['anchor']})")
-assert longer_acc["p4cnn"] >= longer_acc["cnn"] + 0.4, "the longer run shows the same gap"
+summary = {(row["experiment"], row["model"]): row for row in longer["summary"]}
+print(f"{longer['data']}; seeds {longer['seeds']}; epochs {longer['epochs']}")
+for (experiment, model), row in summary.items():
+    per_seed = ", ".join(f"{a:.2%}" for a in row["accuracy_per_seed"])
+    print(f"{experiment:<28} {model:<6} {row['params']:>6,} parameters: {row['accuracy_mean']:.2%} ± "
+          f"{row['accuracy_std']:.2%} ({per_seed})\n{'':<36}published, quoted: {row['anchor']}")
+upright = {m: summary[("rotated test, upright train", m)] for m in ("cnn", "p4cnn")}
+approx_rot = {m: summary[("MNIST-rot (approx.)", m)] for m in ("cnn", "p4cnn")}
+
+# %% [markdown]
+# Every seed tells the story of this lesson: trained upright, the P4CNN keeps its accuracy at every quarter turn and
+# the CNN keeps little more than its upright quarter. On continuous angles, which C4 does not contain, the P4CNN still
+# makes fewer errors than the CNN with the same number of parameters — but not the 2.28% error of the paper, which
+# trained for far longer than this run's budget on a 2-core CPU.
+
+# %%
+assert longer["mode"] == "full" and len(longer["seeds"]) >= 3, "a full run with three seeds"
+assert longer["sizes"] == {"rotated test, upright train": {"train": 60000, "test": 10000},
+                           "MNIST-rot (approx.)": {"train": 12000, "test": 50000}}, "the protocol described above"
+assert min(upright["p4cnn"]["accuracy_per_seed"]) >= max(upright["cnn"]["accuracy_per_seed"]) + 0.4, \
+    "every seed: the P4CNN far ahead on quarter-turned digits"
+assert max(upright["cnn"]["accuracy_per_seed"]) < 0.5, "the upright CNN: about its upright quarter, and a little more"
+assert approx_rot["p4cnn"]["error_mean"] < approx_rot["cnn"]["error_mean"], "fewer errors on continuous angles too"
+assert approx_rot["p4cnn"]["error_mean"] > 0.0228, "the published 2.28% is not reached at this budget (said above)"
+print(f"MNIST-rot approximation, mean error: P4CNN {approx_rot['p4cnn']['error_mean']:.2%}, "
+      f"CNN {approx_rot['cnn']['error_mean']:.2%} (published: 2.28% and 5.03%)")
 
 # %% [markdown]
 # ## Your turn
