@@ -195,6 +195,9 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
     def to_conv(self):
         """A plain, built ``keras.layers.Conv2D`` (or ``Conv3D``, or ``Conv2DTranspose``) holding the expanded filter
         bank: the same outputs from Keras' own layer, for deployment."""
+        if not self.built:
+            raise ValueError(f"{type(self).__name__} has no weights yet: call it on an input (or build it) before "
+                             f"exporting it. Received: layer {self.name!r}, built=False")
         if self.padding not in ("valid", "same"):
             raise ValueError(f"{type(self).__name__}: a plain Keras convolution pads by a fixed rule, but "
                              f"padding={self.padding!r} pads by an amount that depends on the input size. Use "

@@ -3,6 +3,8 @@ group) and over space (symmetric grids only)."""
 
 from __future__ import annotations
 
+import itertools
+
 import keras
 import numpy as np
 from keras import ops
@@ -197,7 +199,31 @@ class _SymmetricPooling:
             shape = tuple(inputs.shape)
             if None not in shape[1:1 + self.rank]:
                 check_sampling_grid(shape, self.pool_size[0], self.strides[0], self.padding, self)
+        if (self.rank == 3 and keras.backend.backend() == "tensorflow"
+                and keras.backend.standardize_dtype(inputs.dtype) in ("float64", "float16")):
+            return self._pool_by_slices(inputs)  # TensorFlow's 3-D pooling on CPU has no float64/float16 kernels
         return super().call(inputs)
+
+    def _pool_by_slices(self, x):
+        """The same pooling as one strided slice per window offset, reduced elementwise (any dtype)."""
+        k, stride, rank = self.pool_size[0], self.strides[0], self.rank
+        is_max = isinstance(self, keras.layers.MaxPooling3D)
+        pad = (k - 1) // 2 if self.padding == "same" else 0
+        counts = ops.ones_like(x[:1, ..., :1])
+        if pad:
+            widths = [(0, 0)] + [(pad, pad)] * rank + [(0, 0)]
+            x = ops.pad(x, widths, constant_values=float("-inf") if is_max else 0.0)
+            counts = ops.pad(counts, widths)
+        shape = ops.shape(x)
+        ends = [(shape[1 + i] - k) // stride * stride + 1 for i in range(rank)]
+
+        def windows(t):
+            return [t[(slice(None), *(slice(o, o + e, stride) for o, e in zip(offset, ends)), slice(None))]
+                    for offset in itertools.product(range(k), repeat=rank)]
+
+        if is_max:
+            return ops.max(ops.stack(windows(x)), axis=0)
+        return ops.sum(ops.stack(windows(x)), axis=0) / ops.sum(ops.stack(windows(counts)), axis=0)
 
     def compute_output_shape(self, input_shape):
         def out(n):
@@ -235,7 +261,9 @@ class GroupMaxPool3D(_SymmetricPooling, keras.layers.MaxPooling3D):
 
     Valid when ``(n − pool_size) % strides == 0`` for depth, height and width ('valid' padding), or
     ``(n − 1) % strides == 0`` with an odd ``pool_size`` ('same' padding); ``pool_size`` and ``strides`` must be
-    cubic (one int).  Otherwise ``build`` raises a ``ValueError`` naming the sizes that would work.
+    cubic (one int).  Otherwise ``build`` raises a ``ValueError`` naming the sizes that would work.  (On TensorFlow,
+    whose 3-D pooling on CPU has no float64 or float16 kernel, those inputs are pooled as strided slices: the same
+    values.)
 
     Input shape: ``(batch, depth, height, width, channels)`` — volumes or fields over ``O``/``Oh`` alike.
     """
