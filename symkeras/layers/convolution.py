@@ -426,17 +426,17 @@ class GroupConv2DTranspose(_GroupConvBase):
     so the stored kernel has Keras' ``Conv2DTranspose`` layout ``(k, k, filters·|G|, in_fields)`` and is expanded
     exactly like a group convolution's.  The adjoint of an equivariant map under permutations is equivariant, hence
     ``GroupConv2DTranspose(g·f) = g·GroupConv2DTranspose(f)`` for every element, for every input size, whenever the
-    output grid is symmetric about the centre: always with ``padding="valid"`` and ``kernel_size ≥ strides``
-    (output ``s·(n − 1) + k``), and with ``padding="same"`` when ``kernel_size − strides`` is even (output ``s·n``;
-    the full result is cropped by ``(k − s)/2`` on each side).  Other settings would crop or pad one side more than
-    the other and are refused.
+    output grid is symmetric about the centre, which needs ``kernel_size ≥ strides``: always with
+    ``padding="valid"`` (output ``s·(n − 1) + k``), and with ``padding="same"`` when ``kernel_size − strides`` is
+    even (output ``s·n``; the full result is cropped by ``(k − s)/2`` on each side).  Other settings would crop or
+    pad one side more than the other and are refused.
 
     Args:
         filters: number of output fields; the layer outputs ``filters·|G|`` channels.
         kernel_size: int (square).
         group: ``"C4"`` (default), ``"D4"``, ``"C2"``, ``"D2"``, ``"D1"``, ``"trivial"`` or a ``PlanarGroup``.
         strides: upsampling factor (int, square).
-        padding: ``"valid"`` (needs ``kernel_size ≥ strides``) or ``"same"`` (needs ``kernel_size − strides`` even).
+        padding: ``"valid"`` or ``"same"`` (needs ``kernel_size − strides`` even); both need ``kernel_size ≥ strides``.
         activation, use_bias, initializers, regularizers, constraints: as in ``keras.layers.Conv2DTranspose``; one
             bias per field.
 
@@ -468,15 +468,16 @@ class GroupConv2DTranspose(_GroupConvBase):
         k, s = self.kernel_size, self.strides
         if padding not in ("valid", "same"):
             raise ValueError(f"`padding` must be 'valid' or 'same'. Received: padding={padding!r}")
-        if padding == "valid" and k < s:
-            raise ValueError(f"padding='valid' with kernel_size < strides leaves gaps that Keras fills on the far "
-                             f"side only, which breaks rotation equivariance. Use kernel_size >= {s} (e.g. {s}) or "
-                             f"strides <= {k}. Received: kernel_size={k}, strides={s}, padding='valid'")
+        if k < s:
+            raise ValueError(f"kernel_size < strides leaves gaps between the scattered filters that Keras fills on "
+                             f"the far side only, which breaks rotation equivariance. Use kernel_size >= {s} or "
+                             f"strides <= {k}. Received: kernel_size={k}, strides={s}, padding={padding!r}")
         if padding == "same" and (k - s) % 2:
             raise ValueError(f"padding='same' crops kernel_size - strides = {k - s} rows and columns from the "
                              f"full output, one more on one side than the other, which breaks rotation "
                              f"equivariance. Use a kernel_size with the parity of strides (e.g. "
-                             f"kernel_size={k + 1}) or padding='valid'. Received: kernel_size={k}, strides={s}, padding='same'")
+                             f"kernel_size={k + 1}) or padding='valid'. Received: kernel_size={k}, strides={s}, "
+                             f"padding='same'")
         return padding
 
     def _kernel_shape(self, channels) -> tuple:
