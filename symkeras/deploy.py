@@ -26,9 +26,19 @@ import keras
 import numpy as np
 from keras import ops
 
-from symkeras.layers import (GroupAvgPool2D, GroupAvgPool3D, GroupBatchNormalization, GroupConv2D,
-                             GroupConv2DTranspose, GroupConv3D, GroupMaxPool2D, GroupMaxPool3D, GroupPooling,
-                             LiftingConv2D, LiftingConv3D)
+from symkeras.layers import (
+    GroupAvgPool2D,
+    GroupAvgPool3D,
+    GroupBatchNormalization,
+    GroupConv2D,
+    GroupConv2DTranspose,
+    GroupConv3D,
+    GroupMaxPool2D,
+    GroupMaxPool3D,
+    GroupPooling,
+    LiftingConv2D,
+    LiftingConv3D,
+)
 
 __all__ = ["export", "to_tflite"]
 

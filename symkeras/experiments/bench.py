@@ -21,7 +21,8 @@ interleaved round by round (each round times every implementation once), and sum
   norm folded): the speed-up of deployment.
 
 Targets (CPU): group conv (2-D and 3-D) fwd+bwd ≤ 1.15× plain; P4CNN throughput ≥ 0.8× the CNN; input pipeline far
-faster than training; the exported model at least as fast as the original.  Results go to ``benchmarks/results/bench.json``.
+faster than training; the exported model at least as fast as the original.  Results go to
+``benchmarks/results/bench.json``.
 """
 
 from __future__ import annotations

@@ -14,8 +14,17 @@ from keras import ops
 import symkeras
 from symkeras import models
 from symkeras.deploy import to_tflite
-from symkeras.layers import (GroupBatchNormalization, GroupConv2D, GroupConv2DTranspose, GroupConv3D, GroupMaxPool3D,
-                             GroupPooling, LiftingConv2D, LiftingConv3D, PermutationEquivariantDense)
+from symkeras.layers import (
+    GroupBatchNormalization,
+    GroupConv2D,
+    GroupConv2DTranspose,
+    GroupConv3D,
+    GroupMaxPool3D,
+    GroupPooling,
+    LiftingConv2D,
+    LiftingConv3D,
+    PermutationEquivariantDense,
+)
 
 
 def _trained(model, x, y, loss="mse"):

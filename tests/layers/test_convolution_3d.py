@@ -11,8 +11,15 @@ from keras.src import testing
 
 from symkeras import groups as G
 from symkeras.equivariance import check_equivariance, check_invariance
-from symkeras.layers import (GroupAvgPool3D, GroupBatchNormalization, GroupConv3D, GroupMaxPool3D, GroupPooling,
-                             LiftingConv3D, expand_filter_bank)
+from symkeras.layers import (
+    GroupAvgPool3D,
+    GroupBatchNormalization,
+    GroupConv3D,
+    GroupMaxPool3D,
+    GroupPooling,
+    LiftingConv3D,
+    expand_filter_bank,
+)
 
 CUBIC = [G.O, G.Oh]
 
