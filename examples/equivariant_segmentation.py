@@ -1,8 +1,11 @@
 """
 Title: Equivariant encoder–decoder: per-pixel stroke segmentation of rotated digits
 Description: A D4 encoder–decoder (lifting conv, strided group conv, transposed group convs) trained on upright MNIST
-digits segments rotated and mirrored digits as well as upright ones; a plain CNN encoder–decoder does not. The
-segmentation of a transformed digit is checked to be the transformed segmentation, for every element of D4.
+digits segments rotated and mirrored digits exactly as well as upright ones: the segmentation of a transformed digit
+is the transformed segmentation, checked for every element of D4. Stroke segmentation is a local task, so a plain
+CNN encoder–decoder of similar size nearly generalises too (measured with the defaults, 2,000 digits, 3 epochs:
+D4 IoU 0.950 upright and 0.950 rotated/mirrored; CNN 0.928 and 0.924) — the difference here is the guarantee, not
+the score.
 
 Run: ``python examples/equivariant_segmentation.py [--digits 2000] [--epochs 3]`` (about a minute on 2 CPU cores).
 """
