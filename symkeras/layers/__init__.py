@@ -4,17 +4,23 @@
 from symkeras.layers.base import PADDINGS, equivariant_padding
 from symkeras.layers.cloned import ClonedConv2D
 from symkeras.layers.convolution import (
-                                         GroupConv2D,
-                                         GroupConv2DTranspose,
-                                         GroupConv3D,
-                                         LiftingConv2D,
-                                         LiftingConv3D,
-                                         expand_filter_bank,
-                                         filter_bank_indices,
+    GroupConv2D,
+    GroupConv2DTranspose,
+    GroupConv3D,
+    LiftingConv2D,
+    LiftingConv3D,
+    expand_filter_bank,
+    filter_bank_indices,
 )
 from symkeras.layers.normalization import GroupBatchNormalization
-from symkeras.layers.pooling import (GroupAvgPool2D, GroupAvgPool3D, GroupMaxPool2D, GroupMaxPool3D, GroupPooling,
-                                     SubgroupPooling)
+from symkeras.layers.pooling import (
+    GroupAvgPool2D,
+    GroupAvgPool3D,
+    GroupMaxPool2D,
+    GroupMaxPool3D,
+    GroupPooling,
+    SubgroupPooling,
+)
 from symkeras.layers.sets import PermutationEquivariantDense, SetPooling
 
 __all__ = [

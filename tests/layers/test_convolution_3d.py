@@ -204,3 +204,18 @@ def test_bad_3d_pooling_and_group_names_are_rejected():
 
     with pytest.raises(ValueError, match=r"O acts on volumes \(3-D\).*or the 3-D layer"):
         GroupConv2D(2, 3, group="O")
+
+
+@pytest.mark.parametrize("padding", ["valid_equiv", "same_equiv"])
+@pytest.mark.parametrize("size, strides", [((6, 7, 5), 3), ((5, 7, 9), 2)], ids=["s3-non-cubic", "s2-odd"])
+def test_equivariant_paddings_work_on_volumes(padding, size, strides, rng):
+    """The *_equiv paddings pad every spatial axis, depth included, by the minimum that keeps the grid symmetric."""
+    x = rng.normal(size=(1, *size, 1)).astype("float32")
+    layer = LiftingConv3D(1, 3, group="O", strides=strides, padding=padding)
+    layer.check_equivariance(x)
+    assert tuple(layer(x).shape) == layer.compute_output_shape(x.shape)
+    f = ops.convert_to_numpy(layer(x))
+    pool = GroupMaxPool3D(3, strides=3, padding=padding)  # an odd stride: some equal padding always fits
+    check_equivariance(pool, G.O, f, "field", "field")
+    with pytest.raises(ValueError, match=r"cannot make the grid of strides=2 symmetric for an input depth of 6"):
+        GroupMaxPool3D(3, strides=2, padding=padding).build((None, 6, 5, 5, 24))
