@@ -174,6 +174,10 @@ def export(model, fold_batch_norm: bool = True) -> keras.Model:
             return _plain_group_pooling(layer)
         for cls, plain in _SPATIAL_POOLING.items():
             if isinstance(layer, cls):
+                if layer.equivariant_padding.endswith("_equiv"):
+                    raise ValueError(f"export: {type(layer).__name__} {layer.name!r} pads by an amount that depends "
+                                     f"on the input size (padding={layer.equivariant_padding!r}); Keras' pooling "
+                                     f"pads by a fixed rule. Use padding='valid' or 'same' on a fixed input size.")
                 return plain.from_config(layer.get_config())
         if type(layer).__module__.startswith("symkeras"):
             raise ValueError(f"export has no plain-Keras form for {type(layer).__name__} (layer {layer.name!r}). It "

@@ -181,5 +181,8 @@ def test_export_refuses_what_it_cannot_rebuild():
     subclassed(np.zeros((1, 5, 5, 4), "float32"))
     with pytest.raises(ValueError, match=r"export needs a Sequential or functional keras\.Model"):
         symkeras.export(subclassed)
+    padded = keras.Sequential([keras.Input((None, None, 4)), GroupConv2D(2, 3, strides=2, padding="valid_equiv")])
+    with pytest.raises(ValueError, match=r"pads by an amount that depends on the input size"):
+        symkeras.export(padded)
     with pytest.raises(ValueError, match=r"export needs a built model"):
         symkeras.export(keras.Sequential([GroupConv2D(2, 3)]))
