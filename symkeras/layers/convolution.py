@@ -195,16 +195,16 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
     def to_conv(self):
         """A plain, built ``keras.layers.Conv2D`` (or ``Conv3D``, or ``Conv2DTranspose``) holding the expanded filter
         bank: the same outputs from Keras' own layer, for deployment."""
-        if not self.built:
-            raise ValueError(f"{type(self).__name__} has no weights yet: call it on an input (or build it) before "
-                             f"exporting it. Received: layer {self.name!r}, built=False")
+        cls = self._plain_layer[self.rank]
         if self.padding not in ("valid", "same"):
-            raise ValueError(f"{type(self).__name__}: a plain Keras convolution pads by a fixed rule, but "
+            raise ValueError(f"to_{cls.__name__.lower()}: a {cls.__name__} pads by a fixed rule, but "
                              f"padding={self.padding!r} pads by an amount that depends on the input size. Use "
                              f"padding='valid' or 'same' on an input size with a symmetric grid. "
                              f"Received: padding={self.padding!r}")
+        if not self.built:
+            raise ValueError(f"{type(self).__name__} has no weights yet: call it on an input (or build it) before "
+                             f"exporting it. Received: layer {self.name!r}, built=False")
         kernel = ops.convert_to_numpy(self.expanded_kernel())
-        cls = self._plain_layer[self.rank]
         conv = cls(self.filters * self.group.order, self.kernel_size, strides=self.strides, padding=self.padding,
                    activation=self.activation, use_bias=self.use_bias, dtype=self.dtype_policy,
                    name=f"{self.name}_{cls.__name__.lower()}")
