@@ -5,6 +5,7 @@ Submodules are imported on first use (``import keras`` costs seconds, ``symkeras
 * :mod:`symkeras.groups` — C4, D4, … and the one definition of how each acts on images and fields.
 * :mod:`symkeras.layers` — ``LiftingConv2D``, ``GroupConv2D``, ``GroupPooling``, ``GroupBatchNormalization``, …
 * :mod:`symkeras.equivariance` — ``equivariance_error``, ``check_equivariance``, ``check_invariance``.
+* :mod:`symkeras.deploy` — ``export(model)`` (also ``symkeras.export``): the same model from Keras' own layers.
 * :mod:`symkeras.cloning` — symmetry cloning into MLPs, and fine-tuning the clones.
 * :mod:`symkeras.experiments` — the paper experiments and benchmarks; :mod:`symkeras.course` — the course tooling.
 
@@ -21,10 +22,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow's first 
 __version__ = "0.1.0"
 
 #: The library, then the experiments and the course tooling built on it (docs/design.md: "three floors").
-_SUBMODULES = ("groups", "equivariance", "layers", "regularizers", "cloning", "data", "models", "training",
+_SUBMODULES = ("groups", "equivariance", "layers", "deploy", "regularizers", "cloning", "data", "models", "training",
                "distribute", "viz", "settings", "stats", "experiments", "course", "grading")
 
-__all__ = ["__version__", "check", "load_model", *_SUBMODULES]
+__all__ = ["__version__", "check", "export", "load_model", *_SUBMODULES]
 
 
 def load_model(filepath, **kwargs):
@@ -37,6 +38,15 @@ def load_model(filepath, **kwargs):
     import symkeras.layers  # noqa: F401  (registers every layer with keras.saving)
 
     return keras.models.load_model(filepath, **kwargs)
+
+
+def export(model, fold_batch_norm: bool = True):
+    """A copy of ``model`` built only from Keras' own layers (group convolutions as ``Conv2D``/``Conv3D`` with
+    expanded filter banks, batch norm folded where possible): same outputs, loads without symkeras.  See
+    :func:`symkeras.deploy.export`."""
+    from symkeras.deploy import export as _export
+
+    return _export(model, fold_batch_norm=fold_batch_norm)
 
 
 def check(exercise: str, target: str = "exercises"):

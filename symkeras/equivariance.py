@@ -12,7 +12,8 @@ sample: the identity, generators of the group (equivariance for generators impli
 rounding) and random elements; the report says how many of how many.
 
 Actions are named by how the group acts on the data (see :mod:`symkeras.groups`): ``"image"`` ``(B, H, W, C)``,
-``"field"`` ``(B, H, W, C·|G|)``, ``"set"`` ``(B, n, F)``, ``"trivial"`` (unchanged: invariance), or any callable
+``"volume"`` ``(B, D, H, W, C)`` (cubic groups; ``"image"`` means the same for them), ``"field"``
+``(B, *space, C·|G|)``, ``"set"`` ``(B, n, F)``, ``"trivial"`` (unchanged: invariance), or any callable
 ``action(x, g)``.
 """
 
@@ -36,6 +37,7 @@ EXHAUSTIVE_LIMIT = 5040
 
 _WHAT_MOVES = {
     "image": "move the image",
+    "volume": "move the volume",
     "field": "move each feature map and permute its group axis",
     "set": "permute the set elements",
     "trivial": "leave it unchanged",
@@ -47,10 +49,12 @@ def _resolve_action(action, group):
         return action, getattr(action, "__name__", "custom action")
     if action == "trivial":
         return (lambda x, g: x), _WHAT_MOVES[action]
-    method = {"image": "act_on_image", "field": "act_on_field", "set": "act_on_set"}.get(action)
+    method = {"image": "act_on_image", "volume": "act_on_volume", "field": "act_on_field",
+              "set": "act_on_set"}.get(action)
     if method is None or not hasattr(group, method):
         valid = ["image", "field", "trivial", "a callable action(x, g)"] if method is None else [
-            name for name, m in (("image", "act_on_image"), ("field", "act_on_field"), ("set", "act_on_set"))
+            name for name, m in (("image", "act_on_image"), ("volume", "act_on_volume"), ("field", "act_on_field"),
+                                 ("set", "act_on_set"))
             if hasattr(group, m)] + ["trivial"]
         raise ValueError(f"{group.name} has no action {action!r}; use one of {valid}. Received: action={action!r}")
     return getattr(group, method), _WHAT_MOVES[action]

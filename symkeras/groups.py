@@ -20,11 +20,22 @@ Subgroups: ``G.subgroups()``, ``G.subgroup_embedding(H)`` (which element of ``G`
 by comparing how they move the plane), ``G.cosets(H)`` and ``G.restricted_action(H)`` (``H`` acting on ``G``'s
 fields); e.g. ``D4 ⊃ C4, D2, D1, C2, trivial``.
 
+Cubic groups (acting on the voxel grid by exact axis permutations and flips):
+
+* ``O``: the 24 rotations of the cube; ``Oh``: those 24 and their compositions with the point inversion ``p ↦ −p``
+  (48 elements: all reflections and rotoreflections of the cube).
+
+Element ``g`` is a signed 3×3 permutation matrix ``R_g`` (``group.matrix(g)``) on centred (depth, height, width)
+coordinates; ``[g·x](p) = x(R_g⁻¹ p)`` on volumes ``(batch, D, H, W, C)`` (a transpose of the three spatial axes and
+some flips, no interpolation), ``compose(a, b)`` is the matrix product ``R_a R_b``.  Fields over a cubic group are
+``(batch, D, H, W, C·|G|)``, group index fastest, and ``[g·f](p, h) = f(R_g⁻¹ p, g⁻¹h)`` as in the plane.
+
 The symmetric group ``S(n)`` acting on sets ``(batch, n, features)`` supports the permutation lesson.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import cached_property
 
@@ -33,6 +44,7 @@ import numpy as np
 __all__ = [
     "Group",
     "PlanarGroup",
+    "CubicGroup",
     "SymmetricGroup",
     "TranslationGroup",
     "trivial",
@@ -41,14 +53,18 @@ __all__ = [
     "D1",
     "D2",
     "D4",
+    "O",
+    "Oh",
     "get",
     "cyclic",
     "act_on_image",
     "act_on_field",
+    "act_on_volume",
     "act_on_set",
     "split_group_axis",
     "merge_group_axis",
     "rotate_plane",
+    "transform_volume",
     "translate",
     "array_namespace",
 ]
@@ -104,6 +120,26 @@ def translate(x, shift, axes=(1, 2)):
     for s, a in zip(shift, axes):
         x = xp.roll(x, int(s), axis=a)
     return x
+
+
+def transform_volume(x, matrix, axes=(1, 2, 3)):
+    """``y(p) = x(R⁻¹p)`` for a signed 3×3 permutation matrix ``R`` acting on centred coordinates over ``axes``.
+
+    ``axes`` are the (depth, height, width) axes of ``x``: ``(1, 2, 3)`` for volumes and fields, ``(0, 1, 2)`` for
+    kernels.  Exact: a transpose of those axes and flips of some of them.  Output axis ``i`` is input axis ``j``
+    with ``R[i, j] ≠ 0``, reversed when that entry is −1.
+    """
+    xp = array_namespace(x)
+    x = xp.asarray(x) if xp is np else x
+    matrix = np.asarray(matrix)
+    source = [int(np.flatnonzero(matrix[i])[0]) for i in range(3)]  # output axis i <- input axis source[i]
+    flips = [axes[source[i]] for i in range(3) if matrix[i, source[i]] < 0]
+    for axis in flips:
+        x = xp.flip(x, axis=axis)
+    perm = list(range(len(x.shape)))
+    for i in range(3):
+        perm[axes[i]] = axes[source[i]]
+    return x if perm == sorted(perm) else xp.transpose(x, axes=perm)
 
 
 class Group:
@@ -180,7 +216,22 @@ class Group:
         return hash((type(self).__name__, self.name))
 
 
-class PlanarGroup(Group):
+class SpatialGroup(Group):
+    """A group acting on a pixel or voxel grid (``spatial_dims`` = 2 or 3) by ``act_on_image`` and, through its
+    regular representation on the group axis, on feature fields by ``act_on_field``."""
+
+    spatial_dims: int
+
+    def act_on_field(self, x, g: int):
+        """``[g·f](p, h) = f(g⁻¹p, g⁻¹h)`` on fields ``(batch, *space, C·|G|)``, group index fastest (exact):
+        move the grid with ``act_on_image``, then permute each field's group axis by ``regular_permutation(g)``."""
+        fields = self.fields_in(_shape(x)[-1], "act_on_field", shape=_shape(x))
+        idx = self.field_permutation(g, fields)
+        x = self.act_on_image(x, g)
+        return array_namespace(x).take(x, idx, axis=-1)
+
+
+class PlanarGroup(SpatialGroup):
     """Rotations by multiples of ``360°/rotations`` (``rotations`` ∈ {1, 2, 4}), with mirror flips if ``flips``.
 
     Element ``g = k + rotations·m`` acts on the plane as ``rot90^(k·4/rotations) ∘ flip^m`` (flip the columns first).
@@ -194,6 +245,8 @@ class PlanarGroup(Group):
         self.rotations = rotations
         self.flips = bool(flips)
         self.order = rotations * (2 if flips else 1)
+
+    spatial_dims = 2
 
     def decompose(self, g: int) -> tuple[int, int]:
         """``(k, m)``: ``g`` flips if ``m == 1`` then rotates ``k`` steps of ``360°/rotations``."""
@@ -225,14 +278,6 @@ class PlanarGroup(Group):
         """``[g·x](p) = x(g⁻¹p)`` on images ``(batch, H, W, C)``: move the plane only (exact)."""
         k, m = self.decompose(g)
         return rotate_plane(x, self.quarter_turns(g), flip=bool(m), axes=(1, 2))
-
-    def act_on_field(self, x, g: int):
-        """``[g·f](p, h) = f(g⁻¹p, g⁻¹h)`` on fields ``(batch, H, W, C·|G|)``, group index fastest (exact)."""
-        fields = self.fields_in(_shape(x)[-1], "act_on_field", shape=_shape(x))
-        idx = self.field_permutation(g, fields)
-        x = self.act_on_image(x, g)
-        return array_namespace(x).take(x, idx, axis=-1)
-
 
     # --- subgroups ------------------------------------------------------------------------------------------------
 
@@ -307,6 +352,89 @@ class PlanarGroup(Group):
 
         action.__name__ = f"{on} over {self.name}, restricted to {subgroup.name}"
         return action
+
+_AXIS_NAMES = "dhw"  # depth, height, width
+
+
+def _cube_matrices(reflections: bool) -> list:
+    """The signed 3×3 permutation matrices of the cube's rotations (det +1), then, if ``reflections``, the same ones
+    times −1 (the point inversion); within each half, ordered by rotation angle, then axis, identity first."""
+    rotations = []
+    for perm in itertools.permutations(range(3)):
+        for signs in itertools.product((1, -1), repeat=3):
+            m = np.zeros((3, 3), dtype=np.int64)
+            m[np.arange(3), perm] = signs
+            if round(np.linalg.det(m)) == 1:
+                rotations.append(m)
+    rotations.sort(key=lambda m: (_rotation_angle(m), tuple(-_rotation_axis(m))))
+    return rotations + ([-m for m in rotations] if reflections else [])
+
+
+def _rotation_angle(m) -> int:
+    """Angle in degrees of the rotation ``m`` (det +1): ``cos θ = (trace − 1) / 2``."""
+    return int(round(np.degrees(np.arccos(np.clip((np.trace(m) - 1) / 2, -1, 1)))))
+
+
+def _rotation_axis(m) -> np.ndarray:
+    """Integer axis of the rotation ``m`` (det +1), oriented so that the rotation is counter-clockwise about it by
+    at most 180°; zeros for the identity."""
+    if _rotation_angle(m) == 180:  # R + I has rank 1: any non-zero column spans the axis
+        col = m + np.eye(3, dtype=np.int64)
+        axis = col[:, int(np.flatnonzero(np.abs(col).sum(0))[0])]
+        return axis * (1 if axis[np.flatnonzero(axis)[0]] > 0 else -1)
+    axis = np.array([m[2, 1] - m[1, 2], m[0, 2] - m[2, 0], m[1, 0] - m[0, 1]], dtype=np.int64)  # 2 sin θ · axis
+    return axis // max(1, int(np.max(np.abs(axis))))
+
+
+class CubicGroup(SpatialGroup):
+    """The symmetries of the cube acting on the voxel grid: ``O`` (24 rotations) or ``Oh`` (48: with reflections).
+
+    Element ``g`` is the signed permutation matrix ``matrix(g)``; it moves a volume by ``[g·x](p) = x(R_g⁻¹ p)`` on
+    centred (depth, height, width) coordinates (:func:`transform_volume`).  In ``Oh``, element ``g + 24`` is element
+    ``g`` of ``O`` composed with the point inversion ``p ↦ −p``.
+    """
+
+    spatial_dims = 3
+
+    def __init__(self, name: str, reflections: bool):
+        self.name = name
+        self.reflections = bool(reflections)
+        self._matrices = _cube_matrices(self.reflections)
+        self._index = {m.tobytes(): i for i, m in enumerate(self._matrices)}
+        self.order = len(self._matrices)
+
+    def matrix(self, g: int) -> np.ndarray:
+        """The signed 3×3 permutation matrix ``R_g`` acting on (depth, height, width) coordinates."""
+        return self._matrices[self._check(g)].copy()
+
+    def _compose_pair(self, a: int, b: int) -> int:
+        return self._index[(self._matrices[a] @ self._matrices[b]).tobytes()]
+
+    def _parts(self, g: int):
+        m = self.matrix(g)
+        improper = round(np.linalg.det(m)) == -1
+        rotation = -m if improper else m
+        return improper, _rotation_angle(rotation), _rotation_axis(rotation)
+
+    def element_name(self, g: int) -> str:
+        improper, angle, axis = self._parts(g)
+        axis_name = "".join(("-" if a < 0 else "+") + _AXIS_NAMES[i] for i, a in enumerate(axis) if a).lstrip("+")
+        name = "e" if angle == 0 else f"r{angle}[{axis_name}]"
+        return ("i" if name == "e" else "i" + name) if improper else name
+
+    def describe(self, g: int) -> str:
+        improper, angle, axis = self._parts(g)
+        axis = tuple(int(a) for a in axis)
+        parts = [] if angle == 0 else [f"rotate {angle}° about the (depth, height, width) axis {axis}"]
+        if improper:
+            parts.append("invert through the centre")
+        return " then ".join(parts) or "identity"
+
+    def act_on_image(self, x, g: int):
+        """``[g·x](p) = x(R_g⁻¹p)`` on volumes ``(batch, D, H, W, C)``: move the grid only (exact)."""
+        return transform_volume(x, self.matrix(g), axes=(1, 2, 3))
+
+    act_on_volume = act_on_image
 
 
 class SymmetricGroup(Group):
@@ -453,18 +581,34 @@ D1 = PlanarGroup("D1", rotations=1, flips=True)
 D2 = PlanarGroup("D2", rotations=2, flips=True)
 D4 = PlanarGroup("D4", rotations=4, flips=True)
 
+O = CubicGroup("O", reflections=False)
+Oh = CubicGroup("Oh", reflections=True)
+
 _PLANAR = {g.name.lower(): g for g in (trivial, C2, C4, D1, D2, D4)}
 _PLANAR["c1"] = trivial
+_CUBIC = {g.name.lower(): g for g in (O, Oh)}
+_SPATIAL = {2: ("image", "PlanarGroup", _PLANAR), 3: ("volume", "CubicGroup", _CUBIC)}
 
 
-def get(group) -> PlanarGroup:
-    """The planar group named ``group`` (``"C4"``, ``"D4"``, …, case-insensitive), or ``group`` itself."""
-    if isinstance(group, PlanarGroup):
+def get(group, spatial_dims: int | None = None) -> SpatialGroup:
+    """The group named ``group`` (``"C4"``, ``"D4"``, …, ``"O"``, ``"Oh"``; case-insensitive), or ``group`` itself.
+
+    ``spatial_dims=2`` accepts only planar groups (acting on images), ``3`` only cubic groups (acting on volumes).
+    """
+    known = {**_PLANAR, **_CUBIC} if spatial_dims is None else _SPATIAL[spatial_dims][2]
+    if isinstance(group, SpatialGroup) and (spatial_dims is None or group.spatial_dims == spatial_dims):
         return group
-    if isinstance(group, str) and group.lower() in _PLANAR:
-        return _PLANAR[group.lower()]
-    names = ", ".join(repr(g.name) for g in (trivial, C2, C4, D1, D2, D4))
-    raise ValueError(f"Unknown group. Use one of {names} or a symkeras.groups.PlanarGroup. Received: group={group!r}")
+    if isinstance(group, str) and group.lower() in known:
+        return known[group.lower()]
+    if spatial_dims is not None and (isinstance(group, SpatialGroup) or str(group).lower() in {**_PLANAR, **_CUBIC}):
+        other = get(group)
+        raise ValueError(f"{other.name} acts on {_SPATIAL[other.spatial_dims][0]}s ({other.spatial_dims}-D), but this "
+                         f"needs a group acting on {_SPATIAL[spatial_dims][0]}s ({spatial_dims}-D): use one of "
+                         f"{', '.join(repr(g.name) for g in dict.fromkeys(known.values()))}, or the "
+                         f"{other.spatial_dims}-D layer. Received: group={group!r}")
+    names = ", ".join(repr(g.name) for g in dict.fromkeys(known.values()))
+    kind = "SpatialGroup" if spatial_dims is None else _SPATIAL[spatial_dims][1]
+    raise ValueError(f"Unknown group. Use one of {names} or a symkeras.groups.{kind}. Received: group={group!r}")
 
 
 def cyclic(n: int) -> PlanarGroup:
@@ -484,6 +628,11 @@ def act_on_image(x, g: int, group="C4"):
 def act_on_field(x, g: int, group="C4"):
     """Module-level form of ``group.act_on_field``."""
     return get(group).act_on_field(x, g)
+
+
+def act_on_volume(x, g: int, group="O"):
+    """Module-level form of ``group.act_on_volume`` (a cubic group moving ``(batch, D, H, W, C)`` volumes)."""
+    return get(group, spatial_dims=3).act_on_volume(x, g)
 
 
 def act_on_set(x, g: int, group: SymmetricGroup):

@@ -14,9 +14,15 @@ interleaved round by round (each round times every implementation once), and sum
   (the C4 G-CNN of the cloning experiment rebuilt by ``mlp2gcnn``); plus the input pipeline alone and the CNN fed
   by it, to show whether ``tf.data`` ever limits training.
 * ``cloning`` — cloning steps/s of the structured student vs a plain ``Dense`` student with the same weights.
+* ``volumes`` — ``GroupConv3D`` / ``LiftingConv3D`` over O (24 rotations of the cube) vs a plain ``Conv3D`` with the
+  same output channels, forward and forward+backward.
+* ``transpose`` — C4 ``GroupConv2DTranspose`` (stride 2) vs a plain ``Conv2DTranspose`` with the same channels.
+* ``export`` — inference of the P4CNN vs the same model after ``symkeras.export`` (plain ``Conv2D`` layers, batch
+  norm folded): the speed-up of deployment.
 
-Targets (CPU): group conv fwd+bwd ≤ 1.15× plain; P4CNN throughput ≥ 0.8× the CNN; input pipeline far faster than
-training.  Results go to ``benchmarks/results/bench.json``.
+Targets (CPU): group conv (2-D and 3-D) fwd+bwd ≤ 1.15× plain; P4CNN throughput ≥ 0.8× the CNN; input pipeline far
+faster than training; the exported model at least as fast as the original.  Results go to
+``benchmarks/results/bench.json``.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ import numpy as np
 
 from symkeras import groups
 
-__all__ = ["interleaved_medians", "layer_benchmark", "subgroup_padding_benchmark", "training_benchmark",
-           "cloning_benchmark", "run", "format_report"]
+__all__ = ["interleaved_medians", "layer_benchmark", "subgroup_padding_benchmark", "volume_benchmark",
+           "transpose_benchmark", "export_benchmark", "training_benchmark", "cloning_benchmark", "run", "format_report"]
 
 
 def interleaved_medians(timers: dict, rounds: int, warmup: int = 2) -> dict:
@@ -187,6 +193,84 @@ def subgroup_padding_benchmark(batch=128, size=28, fields=8, rounds=10) -> list:
     return rows
 
 
+def _versus_plain(rows, label, pairs, rounds, **info):
+    """Time each ``(layer, plain)`` pair (forward, forward+backward) on its input, interleaved, and add one row per
+    implementation with its ratio to the plain Keras layer."""
+    for cls_name, layer, plain, x in pairs:
+        timers = {}
+        impls = {"symkeras": layer, label: plain}
+        for name, fn in impls.items():
+            timers[(name, "fwd")], timers[(name, "fwd+bwd")] = _layer_timers(fn, fn.trainable_variables, x)
+        t = interleaved_medians(timers, rounds)
+        for name in impls:
+            rows.append({"layer": cls_name, "implementation": name, **info,
+                         "in_channels": int(x.shape[-1]), "out_channels": int(plain.compute_output_shape(x.shape)[-1]),
+                         "fwd_ms": 1e3 * t[(name, "fwd")], "fwd+bwd_ms": 1e3 * t[(name, "fwd+bwd")],
+                         "fwd_vs_plain": t[(name, "fwd")] / t[(label, "fwd")],
+                         "fwd+bwd_vs_plain": t[(name, "fwd+bwd")] / t[(label, "fwd+bwd")]})
+    return rows
+
+
+def volume_benchmark(batch=4, size=12, fields=2, rounds=30, group=groups.O) -> list:
+    """``GroupConv3D``/``LiftingConv3D`` over a cubic group vs ``Conv3D`` with the same output channels (3×3×3,
+    'same'), on ``batch`` volumes of ``size``³ voxels."""
+    import keras
+    import tensorflow as tf
+
+    from symkeras.layers import GroupConv3D, LiftingConv3D
+
+    rng = np.random.default_rng(0)
+    channels = fields * group.order
+    pairs = []
+    for cls, in_channels in ((GroupConv3D, channels), (LiftingConv3D, 1)):
+        x = tf.constant(rng.normal(size=(batch, size, size, size, in_channels)).astype("float32"))
+        layer, plain = cls(fields, 3, group=group, padding="same"), keras.layers.Conv3D(channels, 3, padding="same")
+        layer(x[:1]), plain(x[:1])
+        pairs.append((cls.__name__, layer, plain, x))
+    return _versus_plain([], "plain Conv3D", pairs, rounds, batch=batch, size=size, group=group.name)
+
+
+def transpose_benchmark(batch=64, size=14, fields=16, rounds=10, group=groups.C4) -> list:
+    """``GroupConv2DTranspose`` (4×4, stride 2, 'same') vs ``Conv2DTranspose`` with the same channels."""
+    import keras
+    import tensorflow as tf
+
+    from symkeras.layers import GroupConv2DTranspose
+
+    channels = fields * group.order
+    x = tf.constant(np.random.default_rng(0).normal(size=(batch, size, size, channels)).astype("float32"))
+    layer = GroupConv2DTranspose(fields, 4, group=group, strides=2, padding="same")
+    plain = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same")
+    layer(x[:1]), plain(x[:1])
+    return _versus_plain([], "plain Conv2DTranspose", [("GroupConv2DTranspose", layer, plain, x)], rounds,
+                         batch=batch, size=size, group=group.name)
+
+
+def export_benchmark(batches=(1, 256), fields=10, rounds=10) -> dict:
+    """Inference (one ``tf.function`` call per batch) of the P4CNN vs ``symkeras.export`` of it, at each batch size
+    (1: latency, where the per-call filter expansion weighs most), after checking that both give the same logits."""
+    import tensorflow as tf
+
+    from symkeras import models
+    from symkeras.deploy import export
+
+    model = models.p4cnn(fields)
+    exported = export(model)
+    rng = np.random.default_rng(0)
+    inputs = {batch: tf.constant(rng.normal(size=(batch, 28, 28, 1)).astype("float32")) for batch in batches}
+    x = inputs[max(batches)]
+    reference = model(x).numpy()
+    error = float(np.max(np.abs(exported(x).numpy() - reference)) / np.max(np.abs(reference)))
+    calls = {name: tf.function(lambda v, m=m: m(v, training=False)) for name, m in
+             (("P4CNN (symkeras layers)", model), ("exported (plain Keras)", exported))}
+    timers = {(name, batch): (lambda f=f, v=v: f(v).numpy()) for name, f in calls.items()
+              for batch, v in inputs.items()}
+    seconds = interleaved_medians(timers, rounds)
+    rows = [{"name": name, "batch": batch, "ms": 1e3 * s, "images_per_s": batch / s,
+             "speedup": seconds[("P4CNN (symkeras layers)", batch)] / s} for (name, batch), s in seconds.items()]
+    return {"batches": list(batches), "max_relative_difference": error, "rows": rows}
+
+
 # --- training throughput -----------------------------------------------------------------------------------------------
 
 def _training_models():
@@ -279,16 +363,22 @@ def cloning_benchmark(size=28, images=64, kernels=16, steps=10, rounds=3) -> lis
 # --- all -------------------------------------------------------------------------------------------------------------
 
 def run(quick=False, out="benchmarks/results") -> dict:
-    """All three benchmarks (``quick``: tiny sizes, for tests); writes ``bench.json`` to ``out``."""
+    """All benchmarks (``quick``: tiny sizes, for tests); writes ``bench.json`` to ``out``."""
     import keras
     import tensorflow as tf
 
     sizes = ({"layers": dict(batch=8, size=12, fields=2, rounds=2),
               "subgroups_padding": dict(batch=4, size=10, fields=1, rounds=2),
+              "volumes": dict(batch=1, size=5, fields=1, rounds=1),
+              "transpose": dict(batch=4, size=6, fields=2, rounds=1),
+              "export": dict(batches=[1, 8], fields=2, rounds=1),
               "training": dict(batch=16, steps=2, rounds=1),
               "cloning": dict(size=8, images=8, kernels=2, steps=2, rounds=1)} if quick else
              {"layers": dict(batch=128, size=28, fields=16, rounds=10),
               "subgroups_padding": dict(batch=128, size=28, fields=8, rounds=10),
+              "volumes": dict(batch=4, size=12, fields=2, rounds=30),
+              "transpose": dict(batch=64, size=14, fields=16, rounds=10),
+              "export": dict(batches=[1, 256], fields=10, rounds=20),
               "training": dict(batch=64, steps=10, rounds=3),
               "cloning": dict(size=28, images=64, kernels=16, steps=10, rounds=3)})
     result = {"machine": platform.platform(), "processor": platform.processor(),
@@ -296,6 +386,8 @@ def run(quick=False, out="benchmarks/results") -> dict:
               "tensorflow": tf.__version__, "keras": keras.__version__, "quick": quick, "settings": sizes,
               "layers": layer_benchmark(**sizes["layers"]),
               "subgroups_padding": subgroup_padding_benchmark(**sizes["subgroups_padding"]),
+              "volumes": volume_benchmark(**sizes["volumes"]), "transpose": transpose_benchmark(**sizes["transpose"]),
+              "export": export_benchmark(**sizes["export"]),
               "training": training_benchmark(**sizes["training"]),
               "cloning": cloning_benchmark(**sizes["cloning"])}
     out = Path(out)
@@ -321,6 +413,18 @@ def format_report(result) -> str:
     for r in result["subgroups_padding"]:
         lines.append(f"{r['layer']:<30} {r['implementation']:<29} {r['fwd_ms']:8.2f} {r['fwd+bwd_ms']:11.2f} "
                      f"{r['fwd_vs_plain']:10.2f} {r['fwd+bwd_vs_plain']:10.2f}")
+    v = s["volumes"]
+    lines += ["", f"volumes: batch {v['batch']}×{v['size']}³, {v['fields']} fields over O (24 rotations), 3×3×3; "
+              f"transposed: batch {s['transpose']['batch']}×{s['transpose']['size']}², {s['transpose']['fields']} C4 "
+              f"fields, 4×4 stride 2"]
+    for r in result["volumes"] + result["transpose"]:
+        lines.append(f"{r['layer']:<20} {r['implementation']:<22} {r['fwd_ms']:8.2f} {r['fwd+bwd_ms']:11.2f} "
+                     f"{r['fwd_vs_plain']:10.2f} {r['fwd+bwd_vs_plain']:10.2f}")
+    e = result["export"]
+    lines += ["", f"export: inference of the P4CNN (outputs differ by {e['max_relative_difference']:.1e} relative)",
+              f"{'model':<26} {'batch':>6} {'ms':>8} {'images/s':>9} {'speed-up':>9}"]
+    for r in e["rows"]:
+        lines.append(f"{r['name']:<26} {r['batch']:6d} {r['ms']:8.2f} {r['images_per_s']:9.0f} {r['speedup']:9.2f}")
     t = result["training"]
     lines += ["", f"training throughput: batch {t['batch']}, {t['steps']} steps per round",
               f"{'model':<42} {'params':>9} {'images/s':>9} {'vs CNN':>7}"]
@@ -336,8 +440,14 @@ def format_report(result) -> str:
         lines.append(f"{r['name']:<24} {r['steps_per_s']:8.2f} {r['vs_dense']:9.2f}")
     gc = next(r for r in result["layers"] if r["layer"] == "GroupConv2D" and r["implementation"] == "symkeras")
     p4 = next(r for r in t["rows"] if r["name"].startswith("P4CNN"))
+    g3 = next(r for r in result["volumes"] if r["layer"] == "GroupConv3D" and r["implementation"] == "symkeras")
+    speedup = next(r for r in e["rows"] if r["name"].startswith("exported") and r["batch"] == max(e["batches"]))[
+        "speedup"]
     lines += ["", "targets: GroupConv2D fwd+bwd ≤ 1.15× plain: "
               f"{gc['fwd+bwd_vs_plain']:.2f}× {'ok' if gc['fwd+bwd_vs_plain'] <= 1.15 else 'MISSED'}; "
+              f"GroupConv3D (O) fwd+bwd ≤ 1.15× plain: "
+              f"{g3['fwd+bwd_vs_plain']:.2f}× {'ok' if g3['fwd+bwd_vs_plain'] <= 1.15 else 'MISSED'}; "
+              f"exported model ≥ 1× original speed: {speedup:.2f}× {'ok' if speedup >= 1.0 else 'MISSED'}; "
               f"P4CNN ≥ 0.8× CNN throughput: {p4['vs_cnn']:.2f}× {'ok' if p4['vs_cnn'] >= 0.8 else 'MISSED'}; "
               f"input pipeline not the bottleneck: "
               f"{'ok' if t['pipeline_vs_training_speed'] > 1.5 else 'MISSED'}"]

@@ -1,19 +1,40 @@
-"""Group-equivariant Keras layers (channels-last; fields are ``(batch, H, W, fields·|G|)``, group index fastest)."""
+"""Group-equivariant Keras layers (channels-last; fields are ``(batch, H, W, fields·|G|)`` over planar groups and
+``(batch, D, H, W, fields·|G|)`` over cubic groups, group index fastest)."""
 
 from symkeras.layers.base import PADDINGS, equivariant_padding
 from symkeras.layers.cloned import ClonedConv2D
-from symkeras.layers.convolution import GroupConv2D, LiftingConv2D, expand_filter_bank, filter_bank_indices
+from symkeras.layers.convolution import (
+    GroupConv2D,
+    GroupConv2DTranspose,
+    GroupConv3D,
+    LiftingConv2D,
+    LiftingConv3D,
+    expand_filter_bank,
+    filter_bank_indices,
+)
 from symkeras.layers.normalization import GroupBatchNormalization
-from symkeras.layers.pooling import GroupAvgPool2D, GroupMaxPool2D, GroupPooling, SubgroupPooling
+from symkeras.layers.pooling import (
+    GroupAvgPool2D,
+    GroupAvgPool3D,
+    GroupMaxPool2D,
+    GroupMaxPool3D,
+    GroupPooling,
+    SubgroupPooling,
+)
 from symkeras.layers.sets import PermutationEquivariantDense, SetPooling
 
 __all__ = [
     "LiftingConv2D",
     "GroupConv2D",
+    "GroupConv2DTranspose",
+    "LiftingConv3D",
+    "GroupConv3D",
     "GroupPooling",
     "SubgroupPooling",
     "GroupMaxPool2D",
     "GroupAvgPool2D",
+    "GroupMaxPool3D",
+    "GroupAvgPool3D",
     "GroupBatchNormalization",
     "PermutationEquivariantDense",
     "SetPooling",

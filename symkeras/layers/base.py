@@ -17,24 +17,34 @@ def is_int(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-def normalize_square(value, name: str) -> int:
-    """An int, or a pair of equal ints, as one int ≥ 1; otherwise a ``ValueError`` that says why."""
+_TUPLE = {2: ("a pair", "square", "height and width"), 3: ("a triple", "cubic", "depth, height and width")}
+
+
+def spatial_axes(input_shape) -> tuple:
+    """Names of the spatial axes 1, 2(, 3) of a channels-last image (4-D) or volume (5-D) shape."""
+    return ("height", "width") if len(input_shape) <= 4 else ("depth", "height", "width")
+
+
+def normalize_square(value, name: str, rank: int = 2) -> int:
+    """An int, or ``rank`` equal ints (a pair for images, a triple for volumes), as one int ≥ 1; otherwise a
+    ``ValueError`` that says why."""
+    tuple_name, shape_name, axes = _TUPLE[rank]
     if is_int(value):
-        pair = (value, value)
+        values = (value,) * rank
     else:
         try:
-            pair = tuple(value)
+            values = tuple(value)
         except TypeError:
-            pair = ()
-    if len(pair) != 2 or not all(is_int(v) for v in pair):
+            values = ()
+    if len(values) != rank or not all(is_int(v) for v in values):
         hint = f" Use {name}={int(value)}." if isinstance(value, float) and float(value).is_integer() else ""
-        raise ValueError(f"`{name}` must be an int or a pair of ints.{hint} Received: {name}={value!r}")
-    if pair[0] != pair[1]:
-        raise ValueError(f"`{name}` must be square: a 90° rotation swaps height and width, so unequal values break "
-                         f"rotation equivariance. Use {name}={pair[0]}. Received: {name}={value!r}")
-    if pair[0] < 1:
+        raise ValueError(f"`{name}` must be an int or {tuple_name} of ints.{hint} Received: {name}={value!r}")
+    if len(set(values)) > 1:
+        raise ValueError(f"`{name}` must be {shape_name}: a 90° rotation swaps {axes}, so unequal values break "
+                         f"rotation equivariance. Use {name}={values[0]}. Received: {name}={value!r}")
+    if values[0] < 1:
         raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
-    return int(pair[0])
+    return int(values[0])
 
 
 PADDINGS = ("valid", "same", "valid_equiv", "same_equiv")
@@ -95,7 +105,8 @@ def equivariant_output_size(n, window: int, stride: int, padding: str):
 
 
 def pad_for_equivariance(inputs, window: int, stride: int, padding: str, layer):
-    """Pad ``(batch, H, W, C)`` by :func:`equivariant_padding` on each spatial axis, from the size at call time.
+    """Pad ``(batch, H, W, C)`` (or ``(batch, D, H, W, C)``) by :func:`equivariant_padding` on each spatial axis,
+    from the size at call time.
 
     Static sizes are padded (or refused) in Python.  An unknown size — only TensorFlow graphs have those; JAX and
     PyTorch always trace with concrete shapes — is padded by the same rule computed with tensor arithmetic, and an
@@ -105,7 +116,8 @@ def pad_for_equivariance(inputs, window: int, stride: int, padding: str, layer):
 
     shape = ops.shape(inputs)
     pads = []
-    for axis, n in (("height", shape[1]), ("width", shape[2])):
+    for i, axis in enumerate(spatial_axes(shape)):
+        n = shape[1 + i]
         if isinstance(n, (int, np.integer)):
             total = equivariant_padding(int(n), window, stride, padding, layer, axis)
             pads.append([total // 2, total // 2])
@@ -124,14 +136,14 @@ def pad_for_equivariance(inputs, window: int, stride: int, padding: str, layer):
         total = base + extra
         total = total + 2 * stride * ops.maximum(0, (window - n - total + 2 * stride - 1) // (2 * stride))
         pads.append([total // 2, total // 2])
-    return ops.pad(inputs, [[0, 0], pads[0], pads[1], [0, 0]])
+    return ops.pad(inputs, [[0, 0], *pads, [0, 0]])
 
 
 def check_window_fits(input_shape, window: int, padding: str, layer) -> None:
     """'valid' needs at least one window: TensorFlow would otherwise return an uninitialised tensor, not raise."""
     if padding != "valid":
         return
-    for axis, n in (("height", input_shape[1]), ("width", input_shape[2])):
+    for axis, n in zip(spatial_axes(input_shape), input_shape[1:]):
         if n is not None and n < window:
             raise ValueError(f"{type(layer).__name__}: the input {axis} {n} is smaller than the window {window}, so "
                              f"padding='valid' has no output position. Use a larger input or padding='same' / "
@@ -148,21 +160,23 @@ def check_sampling_grid(input_shape, window: int, stride: int, padding: str, lay
     """
     check_window_fits(input_shape, window, padding, layer)
     if padding in ("valid_equiv", "same_equiv"):
-        for axis, n in (("height", input_shape[1]), ("width", input_shape[2])):
+        for axis, n in zip(spatial_axes(input_shape), input_shape[1:]):
             if n is not None:
                 equivariant_padding(n, window, stride, padding, layer, axis)
         return
     if stride == 1:
         return
-    height, width = input_shape[1], input_shape[2]
-    if height is None or width is None:
+    names = spatial_axes(input_shape)
+    sizes = tuple(input_shape[1:1 + len(names)])
+    if None in sizes:
+        example = ", ".join(["29"] * len(names))
         raise ValueError(f"{type(layer).__name__} with strides={stride} and padding={padding!r} needs a known input "
-                         f"height and width to check that its sampling grid is rotation-symmetric. Use "
+                         f"{' and '.join(names)} to check that its sampling grid is rotation-symmetric. Use "
                          f"padding='valid_equiv' or 'same_equiv' (pads the minimum needed at call time), or give the "
-                         f"model a fixed input size, e.g. keras.Input(shape=(29, 29, C)). "
+                         f"model a fixed input size, e.g. keras.Input(shape=({example}, C)). "
                          f"Received: input_shape={tuple(input_shape)}")
     span = window if padding == "valid" else 1
-    for axis, n in (("height", height), ("width", width)):
+    for axis, n in zip(names, sizes):
         if (n - span) % stride:
             below = n - (n - span) % stride
             raise ValueError(

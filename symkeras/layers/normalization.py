@@ -35,7 +35,8 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         moving_variance_initializer, beta_regularizer, gamma_regularizer: as in ``keras.layers.BatchNormalization``.
 
     Input shape / output shape:
-        ``(batch, height, width, fields·|G|)``, group index fastest.
+        ``(batch, height, width, fields·|G|)`` (planar groups) or ``(batch, depth, height, width, fields·|G|)``
+        (cubic groups), group index fastest.
     """
 
     def __init__(self, group=_groups.C4, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
@@ -58,11 +59,12 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
 
     def build(self, input_shape):
         channels = input_shape[-1]
-        if len(input_shape) != 4:
-            raise ValueError(f"GroupBatchNormalization over {self.group.name} expects (batch, height, width, "
+        space = "height, width" if self.group.spatial_dims == 2 else "depth, height, width"
+        if len(input_shape) != self.group.spatial_dims + 2:
+            raise ValueError(f"GroupBatchNormalization over {self.group.name} expects (batch, {space}, "
                              f"fields·{self.group.order}). Received: input_shape={tuple(input_shape)}")
         self.group.fields_in(channels, "GroupBatchNormalization", shape=input_shape)
-        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: channels})
+        self.input_spec = keras.layers.InputSpec(ndim=len(input_shape), axes={-1: channels})
         shape = (channels // self.group.order,)
         self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
                                      regularizer=self.gamma_regularizer) if self.scale else None
@@ -80,10 +82,14 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         x = ops.cast(inputs, dtype)
         if training and self.trainable:
             shape = ops.shape(x)
-            count = self._all_replicas(ops.cast(shape[0] * shape[1] * shape[2] * order, dtype))
+            axes = tuple(range(len(x.shape) - 1))  # batch and space
+            count = order
+            for axis in axes:
+                count = count * shape[axis]
+            count = self._all_replicas(ops.cast(count, dtype))
 
-            def field_sums(values):  # (B, H, W, F·|G|) -> (F,); sums, not ops.mean (it drops float64 on JAX)
-                return self._all_replicas(ops.sum(ops.reshape(ops.sum(values, axis=(0, 1, 2)), (-1, order)), axis=-1))
+            def field_sums(values):  # (B, *space, F·|G|) -> (F,); sums, not ops.mean (it drops float64 on JAX)
+                return self._all_replicas(ops.sum(ops.reshape(ops.sum(values, axis=axes), (-1, order)), axis=-1))
 
             mean = field_sums(x) / count
             variance = field_sums(ops.square(x - ops.repeat(mean, order))) / count

@@ -3,6 +3,8 @@ group) and over space (symmetric grids only)."""
 
 from __future__ import annotations
 
+import itertools
+
 import keras
 import numpy as np
 from keras import ops
@@ -18,7 +20,7 @@ from symkeras.layers.base import (
     pad_for_equivariance,
 )
 
-__all__ = ["GroupPooling", "SubgroupPooling", "GroupMaxPool2D", "GroupAvgPool2D"]
+__all__ = ["GroupPooling", "SubgroupPooling", "GroupMaxPool2D", "GroupAvgPool2D", "GroupMaxPool3D", "GroupAvgPool3D"]
 
 
 @keras.saving.register_keras_serializable(package="symkeras")
@@ -26,17 +28,18 @@ class GroupPooling(EquivariantMixin, keras.layers.Layer):
     """Orientation pooling: reduce each field over its group axis, ``out(p, c) = max_h f(p, c, h)`` (or mean).
 
     The result no longer changes with the orientation slot: ``GroupPooling(g·f) = g·GroupPooling(f)`` where ``g``
-    moves the plane only (``act_on_image``), so each output channel is an ordinary invariant-type feature map.
+    moves the grid only (``act_on_image``), so each output channel is an ordinary invariant-type feature map.
+    Works alike on images (planar groups) and volumes (cubic groups ``O``, ``Oh``): only the last axis is reduced.
 
     Args:
-        group: the group whose axis is pooled (``"C4"``, ``"D4"``, … or a ``PlanarGroup``).
+        group: the group whose axis is pooled (``"C4"``, ``"D4"``, …, ``"O"``, ``"Oh"``, or a group object).
         reduction: ``"max"`` (default) or ``"mean"``.
 
     Input shape:
-        ``(batch, height, width, fields·|G|)``, group index fastest.
+        ``(batch, height, width, fields·|G|)`` or ``(batch, depth, height, width, fields·|G|)``, group index fastest.
 
     Output shape:
-        ``(batch, height, width, fields)``.
+        ``(batch, height, width, fields)`` or ``(batch, depth, height, width, fields)``.
     """
 
     in_action, out_action = "field", "image"
@@ -172,11 +175,13 @@ class _SymmetricPooling:
     paddings pad with zeros (a zero counts as a value in the max, and in the mean's denominator).
     """
 
+    rank = 2
+
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last", **kwargs):
         if data_format not in (None, "channels_last"):
             raise ValueError(f"symkeras layers use channels_last. Received: data_format={data_format!r}")
-        pool_size = normalize_square(pool_size, "pool_size")
-        strides = pool_size if strides is None else normalize_square(strides, "strides")
+        pool_size = normalize_square(pool_size, "pool_size", self.rank)
+        strides = pool_size if strides is None else normalize_square(strides, "strides", self.rank)
         padding = normalize_padding(padding, pool_size, kernel_name="pool_size")
         keras_padding = "valid" if padding.endswith("_equiv") else padding
         super().__init__(pool_size=pool_size, strides=strides, padding=keras_padding, data_format="channels_last",
@@ -192,15 +197,39 @@ class _SymmetricPooling:
             inputs = pad_for_equivariance(inputs, self.pool_size[0], self.strides[0], self.equivariant_padding, self)
         else:
             shape = tuple(inputs.shape)
-            if None not in shape[1:3]:
+            if None not in shape[1:1 + self.rank]:
                 check_sampling_grid(shape, self.pool_size[0], self.strides[0], self.padding, self)
+        if (self.rank == 3 and keras.backend.backend() == "tensorflow"
+                and keras.backend.standardize_dtype(inputs.dtype) in ("float64", "float16")):
+            return self._pool_by_slices(inputs)  # TensorFlow's 3-D pooling on CPU has no float64/float16 kernels
         return super().call(inputs)
+
+    def _pool_by_slices(self, x):
+        """The same pooling as one strided slice per window offset, reduced elementwise (any dtype)."""
+        k, stride, rank = self.pool_size[0], self.strides[0], self.rank
+        is_max = isinstance(self, keras.layers.MaxPooling3D)
+        pad = (k - 1) // 2 if self.padding == "same" else 0
+        counts = ops.ones_like(x[:1, ..., :1])
+        if pad:
+            widths = [(0, 0)] + [(pad, pad)] * rank + [(0, 0)]
+            x = ops.pad(x, widths, constant_values=float("-inf") if is_max else 0.0)
+            counts = ops.pad(counts, widths)
+        shape = ops.shape(x)
+        ends = [(shape[1 + i] - k) // stride * stride + 1 for i in range(rank)]
+
+        def windows(t):
+            return [t[(slice(None), *(slice(o, o + e, stride) for o, e in zip(offset, ends)), slice(None))]
+                    for offset in itertools.product(range(k), repeat=rank)]
+
+        if is_max:
+            return ops.max(ops.stack(windows(x)), axis=0)
+        return ops.sum(ops.stack(windows(x)), axis=0) / ops.sum(ops.stack(windows(counts)), axis=0)
 
     def compute_output_shape(self, input_shape):
         def out(n):
             return equivariant_output_size(n, self.pool_size[0], self.strides[0], self.equivariant_padding)
 
-        return (input_shape[0], out(input_shape[1]), out(input_shape[2]), input_shape[3])
+        return (input_shape[0], *(out(n) for n in input_shape[1:1 + self.rank]), input_shape[-1])
 
     def get_config(self):
         return {**super().get_config(), "padding": self.equivariant_padding}
@@ -224,3 +253,26 @@ class GroupMaxPool2D(_SymmetricPooling, keras.layers.MaxPooling2D):
 @keras.saving.register_keras_serializable(package="symkeras")
 class GroupAvgPool2D(_SymmetricPooling, keras.layers.AveragePooling2D):
     """``keras.layers.AveragePooling2D`` restricted to rotation-symmetric grids; see :class:`GroupMaxPool2D`."""
+
+
+@keras.saving.register_keras_serializable(package="symkeras")
+class GroupMaxPool3D(_SymmetricPooling, keras.layers.MaxPooling3D):
+    """``keras.layers.MaxPooling3D`` restricted to grids symmetric under the cube's rotations (channels-last).
+
+    Valid when ``(n − pool_size) % strides == 0`` for depth, height and width ('valid' padding), or
+    ``(n − 1) % strides == 0`` with an odd ``pool_size`` ('same' padding); ``pool_size`` and ``strides`` must be
+    cubic (one int).  Otherwise ``build`` raises a ``ValueError`` naming the sizes that would work.  (On TensorFlow,
+    whose 3-D pooling on CPU has no float64 or float16 kernel, those inputs are pooled as strided slices: the same
+    values.)
+
+    Input shape: ``(batch, depth, height, width, channels)`` — volumes or fields over ``O``/``Oh`` alike.
+    """
+
+    rank = 3
+
+
+@keras.saving.register_keras_serializable(package="symkeras")
+class GroupAvgPool3D(_SymmetricPooling, keras.layers.AveragePooling3D):
+    """``keras.layers.AveragePooling3D`` restricted to cube-symmetric grids; see :class:`GroupMaxPool3D`."""
+
+    rank = 3

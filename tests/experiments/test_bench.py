@@ -23,9 +23,23 @@ def test_quick_bench_measures_every_section_against_its_baseline(tmp_path):
     assert all(r["images_per_s"] > 0 for r in training.values())
     assert 0.0 <= result["training"]["input_share_of_step_time"] < 1.0
     assert [r["name"] for r in result["cloning"]] == ["structured student", "plain Dense student"]
+    volumes = {(r["layer"], r["implementation"]): r for r in result["volumes"]}
+    assert set(volumes) == {(layer, impl) for layer in ("GroupConv3D", "LiftingConv3D")
+                            for impl in ("symkeras", "plain Conv3D")}
+    assert volumes[("GroupConv3D", "plain Conv3D")]["fwd+bwd_vs_plain"] == 1.0
+    assert volumes[("GroupConv3D", "symkeras")]["out_channels"] == volumes[("GroupConv3D", "plain Conv3D")][
+        "out_channels"] == 24
+    assert [(r["layer"], r["implementation"]) for r in result["transpose"]] == [
+        ("GroupConv2DTranspose", "symkeras"), ("GroupConv2DTranspose", "plain Conv2DTranspose")]
+    export = result["export"]
+    assert export["max_relative_difference"] <= 1e-6
+    assert {(r["name"], r["batch"]) for r in export["rows"]} == {
+        (name, batch) for name in ("P4CNN (symkeras layers)", "exported (plain Keras)") for batch in (1, 8)}
+    assert all(r["speedup"] == 1.0 for r in export["rows"] if r["name"].startswith("P4CNN"))
     report = bench.format_report(result)
     assert "targets: GroupConv2D fwd+bwd" in report and "QUICK MODE" in report
     assert "SubgroupPooling D4→D1" in report
+    assert "GroupConv3D (O) fwd+bwd ≤ 1.15× plain" in report and "export: inference of the P4CNN" in report
 
 
 def test_interleaved_medians_times_each_callable():

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "symkeras"
-GROUP_NAMES = {"trivial", "C1", "C2", "C4", "D1", "D2", "D4"}
+GROUP_NAMES = {"trivial", "C1", "C2", "C4", "D1", "D2", "D4", "O", "Oh"}
 #: Where "trivial" names the trivial *action* (representation) of a group, ``out_action="trivial"`` (invariance).
 ACTION_MODULES = {"symkeras.equivariance", "symkeras.layers.sets", "symkeras.layers.base"}
 
@@ -74,7 +74,8 @@ def test_the_module_list_is_what_the_design_describes():
     for module in ("symkeras.groups", "symkeras.layers.cloned", "symkeras.cloning.structure",
                    "symkeras.cloning.student", "symkeras.cloning.rebuild", "symkeras.cloning.finetune",
                    "symkeras.data.mnist", "symkeras.training", "symkeras.settings", "symkeras.experiments.gcnn",
-                   "symkeras.experiments.cloning", "symkeras.experiments.bench", "symkeras.cli", "symkeras.doctor"):
+                   "symkeras.experiments.cloning", "symkeras.experiments.bench", "symkeras.cli", "symkeras.doctor",
+                   "symkeras.deploy"):
         assert module in MODULES, module
     for gone in ("symkeras.reproduce", "symkeras.reproduce_cloning", "symkeras.bench", "symkeras.layers._base"):
         assert gone not in MODULES, gone
