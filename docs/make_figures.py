@@ -27,11 +27,11 @@ def memory_scaling_figure():
     gradient a third."""
     n = np.arange(8, 97)
     m = n - 2
-    gib = 2.0 ** 30
+    gib = 2.0**30
     fig, ax = plt.subplots(figsize=(6.5, 4))
     ax.plot(n, np.full(n.shape, 9 * 4 / gib), label="3×3 convolution: 9 weights, O(k²)")
-    ax.plot(n, 9 * m ** 2 * n ** 2 * 4 / gib, label="cloned dense layer, frozen: 9·m²·n² floats, O((HW)²)")
-    ax.plot(n, 4 * 9 * m ** 2 * n ** 2 * 4 / gib, label="… unfrozen with Adam (weights, gradient, 2 moments)")
+    ax.plot(n, 9 * m**2 * n**2 * 4 / gib, label="cloned dense layer, frozen: 9·m²·n² floats, O((HW)²)")
+    ax.plot(n, 4 * 9 * m**2 * n**2 * 4 / gib, label="… unfrozen with Adam (weights, gradient, 2 moments)")
     for size, label in ((28, "MNIST 28×28"), (48, "translation task 48×48")):
         ax.axvline(size, color="gray", ls=":", lw=1)
         ax.text(size, 1e-7, f" {label}", rotation=90, fontsize=7, va="bottom")

@@ -24,8 +24,7 @@ def is_circulant(m: np.ndarray, tol: float = 1e-12) -> bool:
     """Is every row of the square matrix ``m`` its previous row shifted one place to the right (cyclically)?"""
     # BEGIN SOLUTION
     m = np.asarray(m)
-    return m.shape[0] == m.shape[1] and all(np.allclose(m[i], np.roll(m[i - 1], 1), atol=tol)
-                                            for i in range(1, len(m)))
+    return m.shape[0] == m.shape[1] and all(np.allclose(m[i], np.roll(m[i - 1], 1), atol=tol) for i in range(1, len(m)))
     # END SOLUTION
 
 

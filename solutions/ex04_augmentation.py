@@ -27,5 +27,5 @@ def augment_random90(images: np.ndarray, rng: np.random.Generator) -> np.ndarray
     draws the same ``k``).  Returns the batch in the same order."""
     # BEGIN SOLUTION
     ks = rng.integers(0, 4, len(images))
-    return np.concatenate([groups.C4.act_on_image(images[i:i + 1], int(k)) for i, k in enumerate(ks)])
+    return np.concatenate([groups.C4.act_on_image(images[i : i + 1], int(k)) for i, k in enumerate(ks)])
     # END SOLUTION

@@ -9,6 +9,7 @@ def kl_to_init(p: np.ndarray, p0: np.ndarray, axis: int = -1) -> float:
     ``KL(a ‖ b) = Σ_i a_i (log a_i − log b_i)``.  Zero when ``p == p0``; unchanged when a constant is added to ``p``
     along ``axis`` (softmax cannot see it).
     """
+
     # BEGIN SOLUTION
     def log_softmax(v):
         v = np.asarray(v, np.float64)

@@ -22,8 +22,24 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow's first 
 __version__ = "0.1.0"
 
 #: The library, then the experiments and the course tooling built on it (docs/design.md: "three floors").
-_SUBMODULES = ("groups", "equivariance", "layers", "deploy", "regularizers", "cloning", "data", "models", "training",
-               "distribute", "viz", "settings", "stats", "experiments", "course", "grading")
+_SUBMODULES = (
+    "groups",
+    "equivariance",
+    "layers",
+    "deploy",
+    "regularizers",
+    "cloning",
+    "data",
+    "models",
+    "training",
+    "distribute",
+    "viz",
+    "settings",
+    "stats",
+    "experiments",
+    "course",
+    "grading",
+)
 
 __all__ = ["__version__", "check", "export", "load_model", *_SUBMODULES]
 

@@ -43,8 +43,12 @@ from symkeras.layers import (
 __all__ = ["export", "to_tflite"]
 
 _CONVOLUTIONS = (LiftingConv2D, GroupConv2D, LiftingConv3D, GroupConv3D, GroupConv2DTranspose)
-_SPATIAL_POOLING = {GroupMaxPool2D: keras.layers.MaxPooling2D, GroupAvgPool2D: keras.layers.AveragePooling2D,
-                    GroupMaxPool3D: keras.layers.MaxPooling3D, GroupAvgPool3D: keras.layers.AveragePooling3D}
+_SPATIAL_POOLING = {
+    GroupMaxPool2D: keras.layers.MaxPooling2D,
+    GroupAvgPool2D: keras.layers.AveragePooling2D,
+    GroupMaxPool3D: keras.layers.MaxPooling3D,
+    GroupAvgPool3D: keras.layers.AveragePooling3D,
+}
 
 
 def _producer(model, layer):
@@ -60,8 +64,12 @@ def _producer(model, layer):
 
 def _foldable(model, norm) -> bool:
     conv = _producer(model, norm)
-    return (isinstance(conv, _CONVOLUTIONS) and conv.activation in (None, keras.activations.linear)
-            and len(conv._outbound_nodes) == 1 and len(norm._inbound_nodes) == 1)
+    return (
+        isinstance(conv, _CONVOLUTIONS)
+        and conv.activation in (None, keras.activations.linear)
+        and len(conv._outbound_nodes) == 1
+        and len(norm._inbound_nodes) == 1
+    )
 
 
 def _norm_affine(norm):
@@ -90,8 +98,12 @@ def _plain_convolution(layer, norm=None):
     config = {**conv.get_config(), "use_bias": True}
     folded = type(conv).from_config(config)
     folded.build((None,) * (kernel.ndim - 1) + (kernel.shape[-1] if out_axis == -2 else kernel.shape[-2],))
-    folded.set_weights([(kernel.astype(np.float64) * scale.reshape(shape)).astype(kernel.dtype),
-                        (bias * scale + offset).astype(kernel.dtype)])
+    folded.set_weights(
+        [
+            (kernel.astype(np.float64) * scale.reshape(shape)).astype(kernel.dtype),
+            (bias * scale + offset).astype(kernel.dtype),
+        ]
+    )
     return folded
 
 
@@ -110,26 +122,42 @@ def _plain_group_pooling(layer):
         steps = [keras.layers.Reshape((-1, channels, 1)), pool, keras.layers.Reshape((*shape[1:-1], fields))]
     elif 3 <= rank <= 5:
         space = rank - 2
-        names = {1: ("MaxPooling1D", "AveragePooling1D"), 2: ("MaxPooling2D", "AveragePooling2D"),
-                 3: ("MaxPooling3D", "AveragePooling3D")}[space]
+        names = {
+            1: ("MaxPooling1D", "AveragePooling1D"),
+            2: ("MaxPooling2D", "AveragePooling2D"),
+            3: ("MaxPooling3D", "AveragePooling3D"),
+        }[space]
         window = (order,) + (1,) * (space - 1)
-        steps = [keras.layers.Permute((rank - 1, *range(1, rank - 1))),
-                 getattr(keras.layers, names[0 if max_pool else 1])(window, strides=window),
-                 keras.layers.Permute((*range(2, rank), 1))]
+        steps = [
+            keras.layers.Permute((rank - 1, *range(1, rank - 1))),
+            getattr(keras.layers, names[0 if max_pool else 1])(window, strides=window),
+            keras.layers.Permute((*range(2, rank), 1)),
+        ]
     else:
-        raise ValueError(f"export handles GroupPooling on inputs of rank 2 to 5 (of unknown spatial size: 3 to 5). "
-                         f"Received: layer {layer.name!r} with input shape {shape}")
+        raise ValueError(
+            f"export handles GroupPooling on inputs of rank 2 to 5 (of unknown spatial size: 3 to 5). "
+            f"Received: layer {layer.name!r} with input shape {shape}"
+        )
     return keras.Sequential(steps, name=layer.name)
 
 
 def _plain_norm(layer):
     """A ``BatchNormalization`` with each field's statistics and parameters repeated over its |G| channels."""
     order = layer.group.order
-    norm = keras.layers.BatchNormalization(momentum=layer.momentum, epsilon=layer.epsilon, center=layer.center,
-                                           scale=layer.scale, dtype=layer.dtype_policy, name=layer.name)
+    norm = keras.layers.BatchNormalization(
+        momentum=layer.momentum,
+        epsilon=layer.epsilon,
+        center=layer.center,
+        scale=layer.scale,
+        dtype=layer.dtype_policy,
+        name=layer.name,
+    )
     norm.build((None,) * (layer.group.spatial_dims + 1) + (layer.moving_mean.shape[0] * order,))
-    weights = ([layer.gamma] if layer.scale else []) + ([layer.beta] if layer.center else []) + [
-        layer.moving_mean, layer.moving_variance]
+    weights = (
+        ([layer.gamma] if layer.scale else [])
+        + ([layer.beta] if layer.center else [])
+        + [layer.moving_mean, layer.moving_variance]
+    )
     norm.set_weights([np.repeat(ops.convert_to_numpy(w), order) for w in weights])
     return norm
 
@@ -148,13 +176,18 @@ def export(model, fold_batch_norm: bool = True) -> keras.Model:
         ValueError: for a subclassed or unbuilt model, or a symkeras layer that has no plain-Keras equivalent here
             (the set layers, cloned layers).
     """
-    if not isinstance(model, keras.Model) or not (isinstance(model, keras.Sequential) or
-                                                    hasattr(model, "_nodes_by_depth")):
-        raise ValueError(f"export needs a Sequential or functional keras.Model (a subclassed model has no layer graph "
-                         f"to rebuild): rebuild it with keras.Input(...) and layer calls. Received: {model!r}")
+    if not isinstance(model, keras.Model) or not (
+        isinstance(model, keras.Sequential) or hasattr(model, "_nodes_by_depth")
+    ):
+        raise ValueError(
+            f"export needs a Sequential or functional keras.Model (a subclassed model has no layer graph "
+            f"to rebuild): rebuild it with keras.Input(...) and layer calls. Received: {model!r}"
+        )
     if not model.built:
-        raise ValueError(f"export needs a built model: give it a keras.Input or call it once. "
-                         f"Received: model {model.name!r}, built=False")
+        raise ValueError(
+            f"export needs a built model: give it a keras.Input or call it once. "
+            f"Received: model {model.name!r}, built=False"
+        )
     folded = {}
     if fold_batch_norm:
         for layer in model.layers:
@@ -175,14 +208,18 @@ def export(model, fold_batch_norm: bool = True) -> keras.Model:
         for cls, plain in _SPATIAL_POOLING.items():
             if isinstance(layer, cls):
                 if layer.equivariant_padding.endswith("_equiv"):
-                    raise ValueError(f"export: {type(layer).__name__} {layer.name!r} pads by an amount that depends "
-                                     f"on the input size (padding={layer.equivariant_padding!r}); Keras' pooling "
-                                     f"pads by a fixed rule. Use padding='valid' or 'same' on a fixed input size.")
+                    raise ValueError(
+                        f"export: {type(layer).__name__} {layer.name!r} pads by an amount that depends "
+                        f"on the input size (padding={layer.equivariant_padding!r}); Keras' pooling "
+                        f"pads by a fixed rule. Use padding='valid' or 'same' on a fixed input size."
+                    )
                 return plain.from_config(layer.get_config())
         if type(layer).__module__.startswith("symkeras"):
-            raise ValueError(f"export has no plain-Keras form for {type(layer).__name__} (layer {layer.name!r}). It "
-                             f"handles group convolutions, group pooling, spatial pooling and group batch "
-                             f"normalisation; keep such a layer out of the exported part of the model.")
+            raise ValueError(
+                f"export has no plain-Keras form for {type(layer).__name__} (layer {layer.name!r}). It "
+                f"handles group convolutions, group pooling, spatial pooling and group batch "
+                f"normalisation; keep such a layer out of the exported part of the model."
+            )
         new = type(layer).from_config(layer.get_config())
         copies.append((layer, new))
         return new

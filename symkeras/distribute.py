@@ -65,8 +65,10 @@ def strategy_scope(name: str = "none", devices=None):
         return
     if name == "data-parallel":
         if backend != "jax":
-            raise ValueError("strategy='data-parallel' uses keras.distribution and needs KERAS_BACKEND=jax; with "
-                             "TensorFlow use 'mirrored' or 'multiworker'.")
+            raise ValueError(
+                "strategy='data-parallel' uses keras.distribution and needs KERAS_BACKEND=jax; with "
+                "TensorFlow use 'mirrored' or 'multiworker'."
+            )
         previous = keras.distribution.distribution()
         distribution = keras.distribution.DataParallel(devices=devices)
         keras.distribution.set_distribution(distribution)
@@ -76,14 +78,19 @@ def strategy_scope(name: str = "none", devices=None):
             keras.distribution.set_distribution(previous)
         return
     if backend != "tensorflow":
-        raise ValueError(f"strategy={name!r} is a TensorFlow strategy and needs KERAS_BACKEND=tensorflow (with JAX "
-                         f"use 'data-parallel').")
+        raise ValueError(
+            f"strategy={name!r} is a TensorFlow strategy and needs KERAS_BACKEND=tensorflow (with JAX "
+            f"use 'data-parallel')."
+        )
     import tensorflow as tf
 
     key = (name, tuple(devices or ()))
     if key not in _TF_STRATEGIES:  # one object per configuration: separate instances collide on collective keys
-        _TF_STRATEGIES[key] = (tf.distribute.MirroredStrategy(devices) if name == "mirrored"
-                               else tf.distribute.MultiWorkerMirroredStrategy())
+        _TF_STRATEGIES[key] = (
+            tf.distribute.MirroredStrategy(devices)
+            if name == "mirrored"
+            else tf.distribute.MultiWorkerMirroredStrategy()
+        )
     strategy = _TF_STRATEGIES[key]
     with strategy.scope():
         yield strategy.num_replicas_in_sync

@@ -23,7 +23,12 @@ def required_distributions() -> tuple[str, ...]:
         requirements = []
     names = [re.split(r"[\s;<>=!~\[]", r, maxsplit=1)[0] for r in requirements if "extra ==" not in r]
     return tuple(n for n in names if n.lower() not in ("tensorflow", "tensorflow-cpu")) or (
-        "keras", "numpy", "matplotlib", "tqdm", "tensorflow-datasets")
+        "keras",
+        "numpy",
+        "matplotlib",
+        "tqdm",
+        "tensorflow-datasets",
+    )
 
 
 def _version(dist: str) -> str | None:
@@ -76,9 +81,13 @@ def doctor() -> int:
         status, corrupt = None, str(e)
     else:
         corrupt = None
-    row("data cache", f"{status['train']:,} train / {status['test']:,} test digits from {status['source']}, "
-        f"checksum verified" if status else corrupt or f"not prepared ({sk_data.cache_dir()})",
-        status is not None and not status.get("subset"))
+    row(
+        "data cache",
+        f"{status['train']:,} train / {status['test']:,} test digits from {status['source']}, checksum verified"
+        if status
+        else corrupt or f"not prepared ({sk_data.cache_dir()})",
+        status is not None and not status.get("subset"),
+    )
     if corrupt:
         problems.append(corrupt)
     elif status is None:
@@ -95,8 +104,12 @@ def doctor() -> int:
     x = np.random.default_rng(0).normal(size=(2, 9, 9, 1)).astype("float32")
     model = keras.Sequential([LiftingConv2D(2, 3, group=groups.D4), GroupConv2D(2, 3, group=groups.D4)])
     report = equivariance_error(model, groups.D4, x, in_action="image", out_action="field")
-    row("self-check", f"D4 lifting + group conv: max relative error {report.max_error:.1e} over "
-                      f"{len(report.errors)} elements (tolerance {report.tolerance:.0e})", report.passed)
+    row(
+        "self-check",
+        f"D4 lifting + group conv: max relative error {report.max_error:.1e} over "
+        f"{len(report.errors)} elements (tolerance {report.tolerance:.0e})",
+        report.passed,
+    )
     if not report.passed:
         problems.append(f"the equivariance self-check failed:\n{report}\nPlease report this with the output above.")
     return _report(problems)

@@ -25,8 +25,14 @@ import numpy as np
 
 from symkeras import groups as _groups
 
-__all__ = ["TOLERANCES", "EXHAUSTIVE_LIMIT", "EquivarianceReport", "equivariance_error", "check_equivariance",
-           "check_invariance"]
+__all__ = [
+    "TOLERANCES",
+    "EXHAUSTIVE_LIMIT",
+    "EquivarianceReport",
+    "equivariance_error",
+    "check_equivariance",
+    "check_invariance",
+]
 
 #: Relative tolerance by dtype.  Rotations, flips and permutations are exact, so only the summation order of the
 #: layers' arithmetic differs between ``f(g·x)`` and ``g·f(x)``.
@@ -49,13 +55,25 @@ def _resolve_action(action, group):
         return action, getattr(action, "__name__", "custom action")
     if action == "trivial":
         return (lambda x, g: x), _WHAT_MOVES[action]
-    method = {"image": "act_on_image", "volume": "act_on_volume", "field": "act_on_field",
-              "set": "act_on_set"}.get(action)
+    method = {"image": "act_on_image", "volume": "act_on_volume", "field": "act_on_field", "set": "act_on_set"}.get(
+        action
+    )
     if method is None or not hasattr(group, method):
-        valid = ["image", "field", "trivial", "a callable action(x, g)"] if method is None else [
-            name for name, m in (("image", "act_on_image"), ("volume", "act_on_volume"), ("field", "act_on_field"),
-                                 ("set", "act_on_set"))
-            if hasattr(group, m)] + ["trivial"]
+        valid = (
+            ["image", "field", "trivial", "a callable action(x, g)"]
+            if method is None
+            else [
+                name
+                for name, m in (
+                    ("image", "act_on_image"),
+                    ("volume", "act_on_volume"),
+                    ("field", "act_on_field"),
+                    ("set", "act_on_set"),
+                )
+                if hasattr(group, m)
+            ]
+            + ["trivial"]
+        )
         raise ValueError(f"{group.name} has no action {action!r}; use one of {valid}. Received: action={action!r}")
     return getattr(group, method), _WHAT_MOVES[action]
 
@@ -116,16 +134,20 @@ class EquivarianceReport:
         return f"{len(self.errors)} elements"
 
     def __str__(self) -> str:
-        return (f"{self.group.name}: max relative error {self.max_error:.2e} over {self.coverage()} "
-                f"(tolerance {self.tolerance:.0e} for {self.dtype})\n{self.table()}")
+        return (
+            f"{self.group.name}: max relative error {self.max_error:.2e} over {self.coverage()} "
+            f"(tolerance {self.tolerance:.0e} for {self.dtype})\n{self.table()}"
+        )
 
 
 def _elements(group, samples: int):
     if group.order <= EXHAUSTIVE_LIMIT:
         return list(group.elements)
     if not hasattr(group, "sample"):
-        raise ValueError(f"{group.name} has {group.order:,} elements and no way to sample them; "
-                         f"give it a sample(count) method. Received: group={group!r}")
+        raise ValueError(
+            f"{group.name} has {group.order:,} elements and no way to sample them; "
+            f"give it a sample(count) method. Received: group={group!r}"
+        )
     return group.sample(samples)
 
 
@@ -138,7 +160,8 @@ def _apply(action, name, x, g, group, which):
         raise ValueError(
             f"{which}={name!r} cannot act on {side} of shape {tuple(x.shape)}: {error} Choose the {which} that "
             f"describes {side}: 'image' (batch, H, W, C), 'field' (batch, H, W, C·|G|), 'set' (batch, n, F), "
-            f"'trivial' (an invariant output), or a callable action(x, g). Received: {which}={name!r}") from error
+            f"'trivial' (an invariant output), or a callable action(x, g). Received: {which}={name!r}"
+        ) from error
 
 
 def equivariance_error(fn, group, x, in_action="image", out_action="field", samples: int = 64) -> EquivarianceReport:
@@ -170,17 +193,25 @@ def equivariance_error(fn, group, x, in_action="image", out_action="field", samp
         got = _to_numpy(fn(_apply(act_in, in_action, x, g, group, "in_action"))).astype(np.float64)
         want = _to_numpy(_apply(act_out, out_action, y, g, group, "out_action")).astype(np.float64)
         if got.shape != want.shape:
-            raise AssertionError(f"{group.name} element {group.element_name(g)}: f(g·x) has shape {got.shape} but "
-                                 f"g·f(x) has shape {want.shape}; the output cannot transform as {out_action!r}.")
+            raise AssertionError(
+                f"{group.name} element {group.element_name(g)}: f(g·x) has shape {got.shape} but "
+                f"g·f(x) has shape {want.shape}; the output cannot transform as {out_action!r}."
+            )
         scale = max(float(np.max(np.abs(want), initial=0.0)), np.finfo(np.float64).tiny)
         errors[g] = float(np.max(np.abs(got - want), initial=0.0)) / scale
-    return EquivarianceReport(group=group, errors=errors, tolerance=TOLERANCES.get(dtype, 1e-5), dtype=dtype,
-                              expectation=f"transforming the input should {moves} of the output",
-                              group_order=group.order)
+    return EquivarianceReport(
+        group=group,
+        errors=errors,
+        tolerance=TOLERANCES.get(dtype, 1e-5),
+        dtype=dtype,
+        expectation=f"transforming the input should {moves} of the output",
+        group_order=group.order,
+    )
 
 
-def check_equivariance(fn, group, x, in_action="image", out_action="field", tolerance=None,
-                       samples: int = 64) -> EquivarianceReport:
+def check_equivariance(
+    fn, group, x, in_action="image", out_action="field", tolerance=None, samples: int = 64
+) -> EquivarianceReport:
     """Assert ``fn(g·x) = g·fn(x)`` for every element; returns the :class:`EquivarianceReport`.
 
     ``tolerance`` overrides the dtype's entry in ``TOLERANCES``; ``samples`` as in :func:`equivariance_error`.
@@ -197,11 +228,13 @@ def check_equivariance(fn, group, x, in_action="image", out_action="field", tole
             f"Not {report.group.name}-{'invariant' if out_action == 'trivial' else 'equivariant'}: {report.expectation}, but {len(report.failures)} of "
             f"{report.coverage()} are over the {report.dtype} tolerance {report.tolerance:.0e} "
             f"(element {report.group.element_name(worst)} = {report.group.describe(worst)} is off by "
-            f"{report.failures[worst]:.1e}):\n{report.table(only_failures=True)}")
+            f"{report.failures[worst]:.1e}):\n{report.table(only_failures=True)}"
+        )
     return report
 
 
 def check_invariance(fn, group, x, in_action="image", tolerance=None, samples: int = 64) -> EquivarianceReport:
     """Assert ``fn(g·x) = fn(x)`` for every element (equivariance with the trivial output action)."""
-    return check_equivariance(fn, group, x, in_action=in_action, out_action="trivial", tolerance=tolerance,
-                              samples=samples)
+    return check_equivariance(
+        fn, group, x, in_action=in_action, out_action="trivial", tolerance=tolerance, samples=samples
+    )

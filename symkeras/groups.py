@@ -196,11 +196,16 @@ class Group:
         """How many fields ``channels`` (= fields·|G|) holds; a ``ValueError`` naming ``owner`` if it holds none.
 
         The one check of the channel layout of a field over this group, used by every layer that takes fields."""
-        if isinstance(channels, (bool, np.bool_)) or not isinstance(channels, (int, np.integer)) or \
-                channels <= 0 or channels % self.order:
+        if (
+            isinstance(channels, (bool, np.bool_))
+            or not isinstance(channels, (int, np.integer))
+            or channels <= 0
+            or channels % self.order
+        ):
             received = f"input_shape={tuple(shape)}" if shape is not None else f"channels={channels}"
-            raise ValueError(f"{owner} over {self.name} needs input channels = fields·{self.order}{hint}. "
-                             f"Received: {received}")
+            raise ValueError(
+                f"{owner} over {self.name} needs input channels = fields·{self.order}{hint}. Received: {received}"
+            )
         return int(channels) // self.order
 
     def element_names(self) -> list[str]:
@@ -239,8 +244,9 @@ class PlanarGroup(SpatialGroup):
 
     def __init__(self, name: str, rotations: int, flips: bool):
         if rotations not in (1, 2, 4):
-            raise ValueError(f"Only exact pixel-grid rotations exist: `rotations` must be 1, 2 or 4. "
-                             f"Received: rotations={rotations}")
+            raise ValueError(
+                f"Only exact pixel-grid rotations exist: `rotations` must be 1, 2 or 4. Received: rotations={rotations}"
+            )
         self.name = name
         self.rotations = rotations
         self.flips = bool(flips)
@@ -294,17 +300,22 @@ class PlanarGroup(SpatialGroup):
             motion = self._plane_motion(subgroup, h)
             if motion not in motions:
                 names = ", ".join(sub.name for sub in self.subgroups())
-                raise ValueError(f"{subgroup.name} is not a subgroup of {self.name}: its element "
-                                 f"{subgroup.element_name(h)} ({subgroup.describe(h)}) is not in {self.name}. "
-                                 f"Subgroups of {self.name}: {names}. Received: subgroup={subgroup.name!r}")
+                raise ValueError(
+                    f"{subgroup.name} is not a subgroup of {self.name}: its element "
+                    f"{subgroup.element_name(h)} ({subgroup.describe(h)}) is not in {self.name}. "
+                    f"Subgroups of {self.name}: {names}. Received: subgroup={subgroup.name!r}"
+                )
             idx.append(motions[motion])
         return np.asarray(idx, dtype=np.int64)
 
     def is_subgroup(self, subgroup) -> bool:
         """Whether every element of ``subgroup`` is an element of this group (as a motion of the plane)."""
         subgroup = get(subgroup)
-        return subgroup.order <= self.order and self.order % subgroup.order == 0 and all(
-            self._plane_motion(subgroup, h) in self._plane_motions for h in subgroup.elements)
+        return (
+            subgroup.order <= self.order
+            and self.order % subgroup.order == 0
+            and all(self._plane_motion(subgroup, h) in self._plane_motions for h in subgroup.elements)
+        )
 
     @staticmethod
     def _plane_motion(group, g) -> tuple:
@@ -352,6 +363,7 @@ class PlanarGroup(SpatialGroup):
 
         action.__name__ = f"{on} over {self.name}, restricted to {subgroup.name}"
         return action
+
 
 _AXIS_NAMES = "dhw"  # depth, height, width
 
@@ -494,16 +506,20 @@ class SymmetricGroup(Group):
 
     def regular_permutation(self, g: int) -> np.ndarray:
         if self.n > 7:
-            raise ValueError(f"The regular representation of {self.name} has {self.order:,} entries per element; "
-                             f"it is built only for n <= 7. Received: n={self.n}")
+            raise ValueError(
+                f"The regular representation of {self.name} has {self.order:,} entries per element; "
+                f"it is built only for n <= 7. Received: n={self.n}"
+            )
         return super().regular_permutation(g)
 
     @cached_property
     def _table(self) -> np.ndarray:
         if self.n > 7:
-            raise ValueError(f"The Cayley table of {self.name} would have {self.order:,}² entries; it is built only "
-                             f"for n <= 7. Compose elements one pair at a time with compose(a, b). "
-                             f"Received: n={self.n}")
+            raise ValueError(
+                f"The Cayley table of {self.name} would have {self.order:,}² entries; it is built only "
+                f"for n <= 7. Compose elements one pair at a time with compose(a, b). "
+                f"Received: n={self.n}"
+            )
         return super()._table
 
     def generators(self) -> tuple[int, ...]:
@@ -533,8 +549,9 @@ class SymmetricGroup(Group):
     def act_on_set(self, x, g: int):
         """``[g·x]_i = x_{σ⁻¹(i)}`` on sets ``(batch, n, features)`` (exact)."""
         if _shape(x)[1] != self.n:
-            raise ValueError(f"{self.name} acts on sets of {self.n} elements along axis 1. "
-                             f"Received: shape={tuple(_shape(x))}")
+            raise ValueError(
+                f"{self.name} acts on sets of {self.n} elements along axis 1. Received: shape={tuple(_shape(x))}"
+            )
         sigma_inv = self.permutation(self.inverse(g))
         return array_namespace(x).take(x, np.asarray(sigma_inv), axis=1)
 
@@ -568,7 +585,9 @@ class TranslationGroup(Group):
 
     def act_on_image(self, x, g: int):
         if tuple(_shape(x)[1:3]) != (self.height, self.width):
-            raise ValueError(f"{self.name} acts on {self.height}×{self.width} grids. Received: shape={tuple(_shape(x))}")
+            raise ValueError(
+                f"{self.name} acts on {self.height}×{self.width} grids. Received: shape={tuple(_shape(x))}"
+            )
         return translate(x, self.shift(g))
 
     act_on_field = act_on_image  # translations move every channel alike
@@ -602,10 +621,12 @@ def get(group, spatial_dims: int | None = None) -> SpatialGroup:
         return known[group.lower()]
     if spatial_dims is not None and (isinstance(group, SpatialGroup) or str(group).lower() in {**_PLANAR, **_CUBIC}):
         other = get(group)
-        raise ValueError(f"{other.name} acts on {_SPATIAL[other.spatial_dims][0]}s ({other.spatial_dims}-D), but this "
-                         f"needs a group acting on {_SPATIAL[spatial_dims][0]}s ({spatial_dims}-D): use one of "
-                         f"{', '.join(repr(g.name) for g in dict.fromkeys(known.values()))}, or the "
-                         f"{other.spatial_dims}-D layer. Received: group={group!r}")
+        raise ValueError(
+            f"{other.name} acts on {_SPATIAL[other.spatial_dims][0]}s ({other.spatial_dims}-D), but this "
+            f"needs a group acting on {_SPATIAL[spatial_dims][0]}s ({spatial_dims}-D): use one of "
+            f"{', '.join(repr(g.name) for g in dict.fromkeys(known.values()))}, or the "
+            f"{other.spatial_dims}-D layer. Received: group={group!r}"
+        )
     names = ", ".join(repr(g.name) for g in dict.fromkeys(known.values()))
     kind = "SpatialGroup" if spatial_dims is None else _SPATIAL[spatial_dims][1]
     raise ValueError(f"Unknown group. Use one of {names} or a symkeras.groups.{kind}. Received: group={group!r}")

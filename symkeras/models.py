@@ -38,12 +38,15 @@ def mlp(input_shape=(28, 28, 1), hidden=(256, 256), num_classes=10, dropout=0.0,
 
 def _check_input(input_shape):
     if tuple(input_shape[:2]) != (28, 28):
-        raise ValueError(f"The Z2CNN/P4CNN topology is fixed for 28×28 inputs (it ends in a 4×4 map). "
-                         f"Received: input_shape={tuple(input_shape)}")
+        raise ValueError(
+            f"The Z2CNN/P4CNN topology is fixed for 28×28 inputs (it ends in a 4×4 map). "
+            f"Received: input_shape={tuple(input_shape)}"
+        )
 
 
-def cnn(channels=20, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="cnn",
-        synchronized_bn=False) -> keras.Model:
+def cnn(
+    channels=20, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="cnn", synchronized_bn=False
+) -> keras.Model:
     """Z2CNN: the 7-layer plain CNN of Cohen & Welling (2016) with ``channels`` per hidden layer.
 
     ``synchronized_bn``: batch statistics over the global batch under a TensorFlow distribution strategy."""
@@ -62,8 +65,9 @@ def cnn(channels=20, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=
     return keras.Model(inputs, keras.layers.Flatten()(x), name=name)
 
 
-def gcnn(fields=10, group=_groups.C4, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=None,
-         synchronized_bn=False) -> keras.Model:
+def gcnn(
+    fields=10, group=_groups.C4, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name=None, synchronized_bn=False
+) -> keras.Model:
     """The same topology as :func:`cnn` over ``group``: ``fields`` fields × ``|G|`` orientations per layer.
 
     Logits are invariant: ``model(g·x) = model(x)`` for every element ``g`` (up to float rounding).
@@ -86,8 +90,9 @@ def gcnn(fields=10, group=_groups.C4, input_shape=(28, 28, 1), num_classes=10, d
     return keras.Model(inputs, keras.layers.Flatten()(x), name=name or f"{group.name.lower()}_gcnn")
 
 
-def p4cnn(fields=10, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="p4cnn",
-          synchronized_bn=False) -> keras.Model:
+def p4cnn(
+    fields=10, input_shape=(28, 28, 1), num_classes=10, dropout=0.3, name="p4cnn", synchronized_bn=False
+) -> keras.Model:
     """P4CNN (Cohen & Welling 2016): :func:`gcnn` over C4 with 10 fields per layer."""
     return gcnn(fields, _groups.C4, input_shape, num_classes, dropout, name, synchronized_bn)
 

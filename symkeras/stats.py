@@ -47,4 +47,6 @@ def aggregate_rows(rows: list[dict], by: tuple, values: tuple) -> list[dict]:
 
 def format_mean_std(mean: float, std: float, n: int, scale: float = 100.0, unit: str = "%", digits: int = 2) -> str:
     """``"97.49%"`` for one seed, ``"97.49 ± 0.12%"`` for several."""
-    return f"{scale * mean:.{digits}f}{unit}" if n < 2 else f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}{unit}"
+    return (
+        f"{scale * mean:.{digits}f}{unit}" if n < 2 else f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}{unit}"
+    )

@@ -21,14 +21,18 @@ def compile_classifier(model, learning_rate: float = 1e-3, jit_compile="auto"):
     project's choice per model kind.  Returns ``model``."""
     import keras
 
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"],
-                  jit_compile=jit_compile)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        jit_compile=jit_compile,
+    )
     return model
 
 
-def fit_and_score(model, train_ds, x_test, y_test, epochs: int, verbose: int = 1, learning_rate: float = 1e-3,
-                  compiled: bool = False) -> tuple[float, float]:
+def fit_and_score(
+    model, train_ds, x_test, y_test, epochs: int, verbose: int = 1, learning_rate: float = 1e-3, compiled: bool = False
+) -> tuple[float, float]:
     """Train ``model`` on ``train_ds`` with Adam (learning rate × 0.95 per epoch) and return
     ``(test accuracy, training seconds)``.
 
@@ -40,7 +44,7 @@ def fit_and_score(model, train_ds, x_test, y_test, epochs: int, verbose: int = 1
         raise ValueError(f"`epochs` must be >= 1. Received: epochs={epochs!r}")
     if not compiled:
         compile_classifier(model, learning_rate)
-    schedule = keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate * 0.95 ** epoch)
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate * 0.95**epoch)
     start = time.perf_counter()
     model.fit(train_ds, epochs=epochs, verbose=verbose, callbacks=[schedule], shuffle=False)  # ds shuffles itself
     seconds = time.perf_counter() - start

@@ -16,9 +16,9 @@ def letter_image(size: int = 15) -> np.ndarray:
     """
     img = np.zeros((size, size), "float32")
     a, b = size // 5, size - size // 5
-    img[a:b, a:a + 2] = 1.0  # stem
-    img[a:a + 2, a:b] = 1.0  # top bar
-    img[(a + b) // 2:(a + b) // 2 + 2, a:(a + 2 * b) // 3] = 1.0  # middle bar
+    img[a:b, a : a + 2] = 1.0  # stem
+    img[a : a + 2, a:b] = 1.0  # top bar
+    img[(a + b) // 2 : (a + b) // 2 + 2, a : (a + 2 * b) // 3] = 1.0  # middle bar
     return img
 
 
@@ -39,9 +39,15 @@ def plot_commuting_diagram(layer, image, g: int, field: int = 0, group=None):
         y = ops.convert_to_numpy(layer(img))
         return _groups.split_group_axis(y, group)[0, :, :, field]  # (H', W', |G|)
 
-    rows = [("x", x, maps(x)), (f"{group.element_name(g)}·x", gx, maps(gx)),
-            (f"{group.element_name(g)}·f(x)", None, _groups.split_group_axis(
-                group.act_on_field(ops.convert_to_numpy(layer(x)), g), group)[0, :, :, field])]
+    rows = [
+        ("x", x, maps(x)),
+        (f"{group.element_name(g)}·x", gx, maps(gx)),
+        (
+            f"{group.element_name(g)}·f(x)",
+            None,
+            _groups.split_group_axis(group.act_on_field(ops.convert_to_numpy(layer(x)), g), group)[0, :, :, field],
+        ),
+    ]
     n = group.order
     fig, axes = plt.subplots(3, n + 1, figsize=(1.6 * (n + 1), 5.2), squeeze=False)
     vmax = max(np.abs(r[2]).max() for r in rows)
@@ -59,8 +65,10 @@ def plot_commuting_diagram(layer, image, g: int, field: int = 0, group=None):
             ax.imshow(fmap[:, :, h], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
             ax.set_xticks([]), ax.set_yticks([])
             ax.set_title(f"orientation {group.element_name(h)}", fontsize=8)
-    fig.suptitle(f"{group.name} equivariance: f({group.element_name(g)}·x) = {group.element_name(g)}·f(x) "
-                 f"(rows 2 and 3 agree)", fontsize=11)
+    fig.suptitle(
+        f"{group.name} equivariance: f({group.element_name(g)}·x) = {group.element_name(g)}·f(x) (rows 2 and 3 agree)",
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
 
@@ -96,8 +104,15 @@ def plot_accuracy_vs_angle(angles, curves: dict, title: str, ax=None, errors: di
         _, ax = plt.subplots(figsize=(6.5, 3.6))
     for name, acc in curves.items():
         if errors is not None and name in errors:
-            ax.errorbar(angles, 100 * np.asarray(acc), yerr=100 * np.asarray(errors[name]), marker="o", ms=3,
-                        capsize=2, label=name)
+            ax.errorbar(
+                angles,
+                100 * np.asarray(acc),
+                yerr=100 * np.asarray(errors[name]),
+                marker="o",
+                ms=3,
+                capsize=2,
+                label=name,
+            )
         else:
             ax.plot(angles, 100 * np.asarray(acc), marker="o", ms=3, label=name)
     ax.set_xticks(range(0, 361, 45))

@@ -26,9 +26,15 @@ def kl_to_init(model, anchored=False) -> float:
     A report, not a penalty: summed in float64, since float32 round-off over millions of near-zero terms can exceed
     the KL itself (and make it negative).
     """
-    return sum(float(kl_divergence(*(ops.convert_to_numpy(v).astype("float64")
-                                     for v in (layer.structure, layer.structure_init)), anchored=anchored))
-               for layer in cloned_layers(model))
+    return sum(
+        float(
+            kl_divergence(
+                *(ops.convert_to_numpy(v).astype("float64") for v in (layer.structure, layer.structure_init)),
+                anchored=anchored,
+            )
+        )
+        for layer in cloned_layers(model)
+    )
 
 
 def freeze_structure(model) -> int:

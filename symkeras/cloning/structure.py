@@ -24,8 +24,17 @@ import numpy as np
 from symkeras import groups
 from symkeras.layers.convolution import filter_bank_indices
 
-__all__ = ["CLONABLE_GROUPS", "point_group", "output_size", "shift_structure", "exact_structure", "correlate",
-           "teacher", "teacher_batch", "structure_error"]
+__all__ = [
+    "CLONABLE_GROUPS",
+    "point_group",
+    "output_size",
+    "shift_structure",
+    "exact_structure",
+    "correlate",
+    "teacher",
+    "teacher_batch",
+    "structure_error",
+]
 
 #: The point groups cloning supports: a plain convolution and a C4 lifting convolution.
 CLONABLE_GROUPS = (groups.trivial, groups.C4)
@@ -39,8 +48,10 @@ def point_group(group) -> groups.PlanarGroup:
     group = groups.get(group)
     if group not in CLONABLE_GROUPS:
         names = " or ".join(f"groups.{g.name}" for g in CLONABLE_GROUPS)
-        raise ValueError(f"Cloning supports the point groups {names} (a plain convolution, or a lifting convolution "
-                         f"over quarter turns). Received: group={group.name!r}")
+        raise ValueError(
+            f"Cloning supports the point groups {names} (a plain convolution, or a lifting convolution "
+            f"over quarter turns). Received: group={group.name!r}"
+        )
     return group
 
 
@@ -101,8 +112,14 @@ def teacher(images: np.ndarray, kernels: np.ndarray, group=groups.trivial, paddi
     return np.stack(outputs, axis=-1).astype(np.float32)
 
 
-def teacher_batch(rng: np.random.Generator, size: int, images_per_step: int, kernels_per_image: int,
-                  group=groups.trivial, padding: str = "valid"):
+def teacher_batch(
+    rng: np.random.Generator,
+    size: int,
+    images_per_step: int,
+    kernels_per_image: int,
+    group=groups.trivial,
+    padding: str = "valid",
+):
     """One cloning batch: Gaussian images and kernels and the teacher's outputs.
 
     Returns ``((kernels (B, K, 9), images (B, n, n)), targets (B, K, m, m, |G|))``.  Same arithmetic as
@@ -123,5 +140,4 @@ def teacher_batch(rng: np.random.Generator, size: int, images_per_step: int, ker
 def structure_error(structure: np.ndarray, exact: np.ndarray) -> dict:
     """How far learned effective maps are from the exact ones: max |difference| and relative Frobenius error."""
     diff = structure - exact
-    return {"max_abs": float(np.abs(diff).max()),
-            "relative": float(np.linalg.norm(diff) / np.linalg.norm(exact))}
+    return {"max_abs": float(np.abs(diff).max()), "relative": float(np.linalg.norm(diff) / np.linalg.norm(exact))}

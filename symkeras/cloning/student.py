@@ -26,8 +26,7 @@ from symkeras.cloning.structure import exact_structure, output_size, point_group
 from symkeras.distribute import jit_compile_for
 from symkeras.settings import cache_dir
 
-__all__ = ["StructuredStudent", "CloneReport", "clone", "RECIPES", "recipe_for", "clone_cache_path",
-           "cloned_structure"]
+__all__ = ["StructuredStudent", "CloneReport", "clone", "RECIPES", "recipe_for", "clone_cache_path", "cloned_structure"]
 
 
 @keras.saving.register_keras_serializable(package="symkeras")
@@ -53,19 +52,25 @@ class StructuredStudent(keras.Model):
         self.rotations = self.group.order
         self.out_size = output_size(self.size, padding)
         if not learn_taps and self.rotations > 1:
-            raise ValueError("learn_taps=False fixes A = I, which can only express a plain convolution: use "
-                             "group=groups.trivial or learn_taps=True.")
+            raise ValueError(
+                "learn_taps=False fixes A = I, which can only express a plain convolution: use "
+                "group=groups.trivial or learn_taps=True."
+            )
         self.learn_taps = bool(learn_taps)
-        m2, n2 = self.out_size ** 2, self.size ** 2
+        m2, n2 = self.out_size**2, self.size**2
         self.maps = self.add_weight(name="maps", shape=(9, m2, n2), initializer="zeros")
-        taps_init = (keras.initializers.RandomUniform(0.0, 1.0) if learn_taps
-                     else keras.initializers.Constant(np.eye(9, dtype=np.float32)[None]))
-        self.taps = self.add_weight(name="taps", shape=(self.rotations, 9, 9), initializer=taps_init,
-                                    trainable=self.learn_taps)
+        taps_init = (
+            keras.initializers.RandomUniform(0.0, 1.0)
+            if learn_taps
+            else keras.initializers.Constant(np.eye(9, dtype=np.float32)[None])
+        )
+        self.taps = self.add_weight(
+            name="taps", shape=(self.rotations, 9, 9), initializer=taps_init, trainable=self.learn_taps
+        )
 
     def call(self, inputs):
         kernels, images = inputs
-        n2, m2 = self.size ** 2, self.out_size ** 2
+        n2, m2 = self.size**2, self.out_size**2
         x = ops.reshape(images, (-1, n2))
         wx = ops.reshape(ops.matmul(x, ops.transpose(ops.reshape(self.maps, (9 * m2, n2)))), (-1, 9, m2))
         h = ops.einsum("rbc,nkc->nkrb", self.taps, kernels)  # (B, K, R, 9)
@@ -78,8 +83,13 @@ class StructuredStudent(keras.Model):
         return np.einsum("rbc,bpq->rcpq", taps, maps)
 
     def get_config(self):
-        return {**super().get_config(), "size": self.size, "group": self.group.name, "padding": self.padding,
-                "learn_taps": self.learn_taps}
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "group": self.group.name,
+            "padding": self.padding,
+            "learn_taps": self.learn_taps,
+        }
 
 
 @dataclass
@@ -95,9 +105,11 @@ class CloneReport:
     losses: list
 
     def __str__(self):
-        return (f"cloned in {self.steps} steps ({self.seconds:.0f} s): loss {self.final_loss:.2e}, held-out relative "
-                f"error {self.heldout_relative_error:.1e}, effective maps vs exact: max |Δ| "
-                f"{self.structure_max_abs_error:.1e}, relative {self.structure_relative_error:.1e}")
+        return (
+            f"cloned in {self.steps} steps ({self.seconds:.0f} s): loss {self.final_loss:.2e}, held-out relative "
+            f"error {self.heldout_relative_error:.1e}, effective maps vs exact: max |Δ| "
+            f"{self.structure_max_abs_error:.1e}, relative {self.structure_relative_error:.1e}"
+        )
 
 
 class _LastBatchMSE(keras.metrics.Metric):
@@ -128,9 +140,18 @@ class _StopAtTolerance(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def clone(student: StructuredStudent, steps: int = 2000, images_per_step: int = 64, kernels_per_image: int = 16,
-          learning_rate: float = 1e-2, clipnorm: float = 1.0, tolerance: float = 1e-10, seed: int = 0,
-          verbose: int = 1, optimizer: str = "adam") -> CloneReport:
+def clone(
+    student: StructuredStudent,
+    steps: int = 2000,
+    images_per_step: int = 64,
+    kernels_per_image: int = 16,
+    learning_rate: float = 1e-2,
+    clipnorm: float = 1.0,
+    tolerance: float = 1e-10,
+    seed: int = 0,
+    verbose: int = 1,
+    optimizer: str = "adam",
+) -> CloneReport:
     """Train ``student`` to imitate its teacher on Gaussian images, each with ``kernels_per_image`` fresh Gaussian
     kernels (``images_per_step × kernels_per_image`` examples per step).  MSE loss, global gradient-norm clipping
     ``clipnorm``, early stop once the batch loss is below ``tolerance``.  Two optimisers:
@@ -157,7 +178,7 @@ def clone(student: StructuredStudent, steps: int = 2000, images_per_step: int = 
         schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=1e-3)
         opt = keras.optimizers.Adam(schedule, global_clipnorm=clipnorm)
     elif optimizer == "sgd":
-        m2, n2 = student.out_size ** 2, size ** 2
+        m2, n2 = student.out_size**2, size**2
         opt = keras.optimizers.SGD(learning_rate * 0.5 * images_per_step * m2 / n2, global_clipnorm=clipnorm)
     else:
         raise ValueError(f"`optimizer` must be 'adam' or 'sgd'. Received: optimizer={optimizer!r}")
@@ -170,17 +191,34 @@ def clone(student: StructuredStudent, steps: int = 2000, images_per_step: int = 
     (k, x), y = teacher_batch(np.random.default_rng(seed + 10_000), size, 64, 4, group, padding)  # held-out draws
     pred = ops.convert_to_numpy(student([k, x]))
     errors = structure_error(student.effective_maps(), exact_structure(size, group, padding))
-    return CloneReport(len(stopper.losses), stopper.losses[-1], float(np.linalg.norm(pred - y) / np.linalg.norm(y)),
-                       errors["max_abs"], errors["relative"], seconds, stopper.losses)
+    return CloneReport(
+        len(stopper.losses),
+        stopper.losses[-1],
+        float(np.linalg.norm(pred - y) / np.linalg.norm(y)),
+        errors["max_abs"],
+        errors["relative"],
+        seconds,
+        stopper.losses,
+    )
 
 
 #: How :func:`cloned_structure` clones each point group: T(2) (the trivial point group) with fixed taps (A = I) and
 #: the normalised SGD step; C4 with learned tap maps and Adam, as in the paper.
 RECIPES = {
-    groups.trivial: {"learn_taps": False, "optimizer": "sgd", "learning_rate": 0.5, "images_per_step": 128,
-                     "kernels_per_image": 32},
-    groups.C4: {"learn_taps": True, "optimizer": "adam", "learning_rate": 1e-2, "images_per_step": 64,
-                "kernels_per_image": 16},
+    groups.trivial: {
+        "learn_taps": False,
+        "optimizer": "sgd",
+        "learning_rate": 0.5,
+        "images_per_step": 128,
+        "kernels_per_image": 32,
+    },
+    groups.C4: {
+        "learn_taps": True,
+        "optimizer": "adam",
+        "learning_rate": 1e-2,
+        "images_per_step": 64,
+        "kernels_per_image": 16,
+    },
 }
 
 
@@ -189,16 +227,22 @@ def recipe_for(group) -> dict:
     return RECIPES[point_group(group)]
 
 
-def clone_cache_path(size: int, group=groups.trivial, padding: str = "valid", steps: int = 2000,
-                     seed: int = 0) -> Path:
+def clone_cache_path(size: int, group=groups.trivial, padding: str = "valid", steps: int = 2000, seed: int = 0) -> Path:
     """Where :func:`cloned_structure` keeps the clone of this configuration (it may not exist yet)."""
     group = point_group(group)
     name = f"{group.name}-{padding}-n{size}-steps{steps}-seed{seed}-{recipe_for(group)['optimizer']}.npz"
     return Path(cache_dir()) / "clones" / name
 
 
-def cloned_structure(size: int, group=groups.trivial, padding: str = "valid", steps: int = 2000, seed: int = 0,
-                     verbose: int = 1, cache: bool = True):
+def cloned_structure(
+    size: int,
+    group=groups.trivial,
+    padding: str = "valid",
+    steps: int = 2000,
+    seed: int = 0,
+    verbose: int = 1,
+    cache: bool = True,
+):
     """Effective maps ``(R, 9, m², n²)`` of a student cloned with :data:`RECIPES` — from the cache when present.
 
     Returns ``(structure, info)`` where ``info`` holds the :class:`CloneReport` numbers.  The cache lives in
@@ -215,9 +259,14 @@ def cloned_structure(size: int, group=groups.trivial, padding: str = "valid", st
     report = clone(student, steps=steps, seed=seed, verbose=verbose, **options)
     if verbose:
         print(report)
-    info = {"steps": report.steps, "final_loss": report.final_loss, "heldout_relative_error":
-            report.heldout_relative_error, "structure_max_abs_error": report.structure_max_abs_error,
-            "structure_relative_error": report.structure_relative_error, "seconds": report.seconds}
+    info = {
+        "steps": report.steps,
+        "final_loss": report.final_loss,
+        "heldout_relative_error": report.heldout_relative_error,
+        "structure_max_abs_error": report.structure_max_abs_error,
+        "structure_relative_error": report.structure_relative_error,
+        "seconds": report.seconds,
+    }
     structure = student.effective_maps().astype(np.float32)
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,8 +19,17 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["lesson_banner", "LessonRun", "declared_figures", "find_lessons", "run_lesson", "run_lessons",
-           "format_runs", "count_figures", "save_figures"]
+__all__ = [
+    "lesson_banner",
+    "LessonRun",
+    "declared_figures",
+    "find_lessons",
+    "run_lesson",
+    "run_lessons",
+    "format_runs",
+    "count_figures",
+    "save_figures",
+]
 
 _DECLARATION = re.compile(r"lesson_banner\([^)]*figures\s*=\s*(\d+)")
 
@@ -37,16 +46,21 @@ def lesson_banner(figures: int, seed: int = 0) -> bool:
     from symkeras.data import fast_mode
 
     if not isinstance(figures, int) or figures < 0:
-        raise ValueError(f"`figures` must be the number of figures the lesson draws (an int >= 0). "
-                         f"Received: figures={figures!r}")
+        raise ValueError(
+            f"`figures` must be the number of figures the lesson draws (an int >= 0). Received: figures={figures!r}"
+        )
     keras.utils.set_random_seed(seed)
     if keras.backend.backend() == "tensorflow":  # lessons evaluate many small models: skip retracing notices
         import tensorflow as tf
 
         tf.get_logger().setLevel("ERROR")
     fast = fast_mode()
-    print("FAST MODE (SYMKERAS_FAST=1): small data and few epochs — numbers differ from full mode; every claim is "
-          "still checked." if fast else "Full mode: the real experiment; every claim below is checked as it runs.")
+    print(
+        "FAST MODE (SYMKERAS_FAST=1): small data and few epochs — numbers differ from full mode; every claim is "
+        "still checked."
+        if fast
+        else "Full mode: the real experiment; every claim below is checked as it runs."
+    )
     return fast
 
 
@@ -86,8 +100,9 @@ def find_lessons(root: str | os.PathLike | None = None, select=()) -> list[Path]
         chosen = [p for p in lessons if p.name[:2] in wanted or p.stem in wanted]
         unknown = wanted - {p.name[:2] for p in chosen} - {p.stem for p in chosen}
         if unknown:
-            raise ValueError(f"unknown lesson(s) {sorted(unknown)}; the lessons are "
-                             f"{', '.join(p.stem for p in lessons)}")
+            raise ValueError(
+                f"unknown lesson(s) {sorted(unknown)}; the lessons are {', '.join(p.stem for p in lessons)}"
+            )
         lessons = chosen
     return lessons
 
@@ -102,12 +117,17 @@ def declared_figures(notebook: str | os.PathLike) -> int | None:
 
 def count_figures(nb) -> int:
     """How many PNG images the executed notebook ``nb`` holds in its outputs."""
-    return sum("image/png" in out.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
-               for out in cell.get("outputs", []))
+    return sum(
+        "image/png" in out.get("data", {})
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
 
 
-def run_lesson(notebook: str | os.PathLike, fast: bool, out_dir: str | os.PathLike | None = None,
-               timeout: float | None = None) -> LessonRun:
+def run_lesson(
+    notebook: str | os.PathLike, fast: bool, out_dir: str | os.PathLike | None = None, timeout: float | None = None
+) -> LessonRun:
     """Execute one lesson in a fresh kernel (fast or full mode), keep its figures, and report time and figures."""
     import nbformat
     from nbclient import NotebookClient
@@ -121,8 +141,9 @@ def run_lesson(notebook: str | os.PathLike, fast: bool, out_dir: str | os.PathLi
     error = None
     start = time.perf_counter()
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     except (CellExecutionError, CellTimeoutError) as e:
         lines = [line for line in str(e).strip().splitlines() if line.strip()]
         error = lines[-1][:300] if lines else type(e).__name__
@@ -133,8 +154,9 @@ def run_lesson(notebook: str | os.PathLike, fast: bool, out_dir: str | os.PathLi
             else:
                 os.environ[k] = v
     seconds = time.perf_counter() - start
-    run = LessonRun(path.stem, "fast" if fast else "full", round(seconds, 1), count_figures(nb),
-                    declared_figures(path), error)
+    run = LessonRun(
+        path.stem, "fast" if fast else "full", round(seconds, 1), count_figures(nb), declared_figures(path), error
+    )
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -160,8 +182,9 @@ def save_figures(nb, folder: str | os.PathLike) -> list[Path]:
     return paths
 
 
-def run_lessons(lessons, fast: bool, out_dir: str | os.PathLike | None = None, timeout: float | None = None,
-                progress=print) -> list[LessonRun]:
+def run_lessons(
+    lessons, fast: bool, out_dir: str | os.PathLike | None = None, timeout: float | None = None, progress=print
+) -> list[LessonRun]:
     """Execute several lessons one after another; write ``times.json`` beside the executed notebooks."""
     runs = []
     for path in lessons:
@@ -178,11 +201,18 @@ def format_runs(runs) -> str:
     """A table: lesson, mode, wall time, figures drawn / declared, status."""
     lines = [f"{'lesson':<36} {'mode':<5} {'time':>8}  {'figures':>8}  status", "-" * 80]
     for r in runs:
-        status = ("ok" if r.ok else f"FAILED: {r.error}" if r.error else
-                  "FAILED: no figures=N in lesson_banner" if r.declared is None else
-                  f"FAILED: {r.figures} figures, declares {r.declared}")
-        lines.append(f"{r.lesson:<36} {r.mode:<5} {r.seconds / 60:>5.1f} min  {r.figures:>3} / {r.declared or '?':<3} "
-                     f"{status}")
+        status = (
+            "ok"
+            if r.ok
+            else f"FAILED: {r.error}"
+            if r.error
+            else "FAILED: no figures=N in lesson_banner"
+            if r.declared is None
+            else f"FAILED: {r.figures} figures, declares {r.declared}"
+        )
+        lines.append(
+            f"{r.lesson:<36} {r.mode:<5} {r.seconds / 60:>5.1f} min  {r.figures:>3} / {r.declared or '?':<3} {status}"
+        )
     lines.append("-" * 80)
     total = sum(r.seconds for r in runs)
     lines.append(f"{len(runs)} lessons in {total / 60:.1f} min; {sum(r.ok for r in runs)} ok")

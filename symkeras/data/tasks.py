@@ -27,8 +27,15 @@ import numpy as np
 from symkeras.data.mnist import load_mnist
 from symkeras.data.transforms import rotate90_batch, rotate_batch, shift_batch
 
-__all__ = ["Task", "rotated_mnist", "rotation_symmetric_task", "rotation_breaking_task", "translation_breaking_task",
-           "mnist_rot_like", "MNIST_ROT_SIZES"]
+__all__ = [
+    "Task",
+    "rotated_mnist",
+    "rotation_symmetric_task",
+    "rotation_breaking_task",
+    "translation_breaking_task",
+    "mnist_rot_like",
+    "MNIST_ROT_SIZES",
+]
 
 # --- tasks -----------------------------------------------------------------------------------------------------------
 
@@ -74,8 +81,9 @@ class Task:
         transform = self.train_transform if split == "train" else self.test_transform
         return transform(x, y, np.random.default_rng(seed))
 
-    def dataset(self, split: str = "train", batch_size: int = 64, seed: int = 0, shuffle: bool = True,
-                limit: int | None = None):
+    def dataset(
+        self, split: str = "train", batch_size: int = 64, seed: int = 0, shuffle: bool = True, limit: int | None = None
+    ):
         """A batched, prefetching ``tf.data.Dataset`` whose random transforms are redrawn on every pass."""
         import tensorflow as tf
 
@@ -113,10 +121,15 @@ def rotated_mnist(angles="random90") -> Task:
         transform, text = _random90, "random multiples of 90°"
     else:
         pair = () if isinstance(angles, str) else tuple(angles) if np.iterable(angles) else ()
-        if len(pair) != 2 or not all(isinstance(a, (int, float, np.integer, np.floating)) and not isinstance(a, bool)
-                                     for a in pair) or not pair[0] <= pair[1]:
-            raise ValueError(f"`angles` must be 'random90' (multiples of 90°, exact) or a pair (low, high) of degrees "
-                             f"with low <= high, e.g. (0, 360) for the MNIST-rot protocol. Received: angles={angles!r}")
+        if (
+            len(pair) != 2
+            or not all(isinstance(a, (int, float, np.integer, np.floating)) and not isinstance(a, bool) for a in pair)
+            or not pair[0] <= pair[1]
+        ):
+            raise ValueError(
+                f"`angles` must be 'random90' (multiples of 90°, exact) or a pair (low, high) of degrees "
+                f"with low <= high, e.g. (0, 360) for the MNIST-rot protocol. Received: angles={angles!r}"
+            )
         low, high = float(pair[0]), float(pair[1])
 
         def transform(x, y, rng):
@@ -138,8 +151,13 @@ def _rotation_breaking(x, y, rng):
 
 def rotation_breaking_task() -> Task:
     """Random multiples of 90°; 0°/90° → ``y``, 180°/270° → ``y + 10``.  20 classes (C4 invariance caps at ~50%)."""
-    return Task("rotation_breaking", 20, "0°/90° keep the label, 180°/270° give label+10", _rotation_breaking,
-                _rotation_breaking)
+    return Task(
+        "rotation_breaking",
+        20,
+        "0°/90° keep the label, 180°/270° give label+10",
+        _rotation_breaking,
+        _rotation_breaking,
+    )
 
 
 def _translation_breaking(x, y, rng):
@@ -153,8 +171,14 @@ def _translation_breaking(x, y, rng):
 
 def translation_breaking_task() -> Task:
     """Pad 10 px (48×48); left 5–15 px → ``y``, right 5–15 px → ``y + 10``; down 0–15 px.  20 classes."""
-    return Task("translation_breaking", 20, "pad 10 px; shifted left → label, right → label+10; down 0–15 px",
-                _translation_breaking, _translation_breaking, input_shape=(48, 48, 1))
+    return Task(
+        "translation_breaking",
+        20,
+        "pad 10 px; shifted left → label, right → label+10; down 0–15 px",
+        _translation_breaking,
+        _translation_breaking,
+        input_shape=(48, 48, 1),
+    )
 
 
 MNIST_ROT_SIZES = {"train": 12_000, "test": 50_000}
@@ -168,15 +192,20 @@ def _mnist_rot_like_digits(seed: int):
     x, y = np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
     need = sum(MNIST_ROT_SIZES.values())
     if len(y) < need:
-        raise ValueError(f"mnist_rot_like needs {need:,} digits (12,000 train + 50,000 test) but the cache holds "
-                         f"{len(y):,}: prepare full MNIST with `python -m symkeras data prepare --force`.")
+        raise ValueError(
+            f"mnist_rot_like needs {need:,} digits (12,000 train + 50,000 test) but the cache holds "
+            f"{len(y):,}: prepare full MNIST with `python -m symkeras data prepare --force`."
+        )
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(y))[:need]
     angles = rng.uniform(0.0, 360.0, need)
     rotated = np.rint(rotate_batch(x[order][..., None], angles)[..., 0]).clip(0, 255).astype(np.uint8)
     n = MNIST_ROT_SIZES["train"]
-    return {"train": (rotated[:n], y[order][:n]), "test": (rotated[n:], y[order][n:]),
-            "angles": {"train": angles[:n], "test": angles[n:]}}
+    return {
+        "train": (rotated[:n], y[order][:n]),
+        "test": (rotated[n:], y[order][n:]),
+        "angles": {"train": angles[:n], "test": angles[n:]},
+    }
 
 
 def mnist_rot_like(seed: int = 0) -> Task:
@@ -190,5 +219,9 @@ def mnist_rot_like(seed: int = 0) -> Task:
         x, y = _mnist_rot_like_digits(seed)[split]
         return x, y
 
-    return Task("mnist_rot_like", 10, f"approximation of MNIST-rot (12k/50k real digits, seeded angles, seed {seed})",
-                source=source)
+    return Task(
+        "mnist_rot_like",
+        10,
+        f"approximation of MNIST-rot (12k/50k real digits, seeded angles, seed {seed})",
+        source=source,
+    )

@@ -32,8 +32,9 @@ def rotate_batch(images, degrees, chunk: int = 4096) -> np.ndarray:
     images = np.asarray(images, np.float32)
     degrees = np.broadcast_to(np.asarray(degrees, np.float64), (len(images),))
     if len(images) > chunk:
-        return np.concatenate([rotate_batch(images[i:i + chunk], degrees[i:i + chunk], chunk)
-                               for i in range(0, len(images), chunk)])
+        return np.concatenate(
+            [rotate_batch(images[i : i + chunk], degrees[i : i + chunk], chunk) for i in range(0, len(images), chunk)]
+        )
     n, h, w = images.shape[:3]
     theta = np.deg2rad(degrees)[:, None, None]
     cy, cx = (h - 1) / 2, (w - 1) / 2
@@ -49,8 +50,12 @@ def rotate_batch(images, degrees, chunk: int = 4096) -> np.ndarray:
         inside = ((r >= 0) & (r < h) & (c >= 0) & (c < w))[..., None]
         return np.where(inside, images[batch, np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)], 0.0)
 
-    out = (pixel(r0, c0) * (1 - fr) * (1 - fc) + pixel(r0, c0 + 1) * (1 - fr) * fc
-           + pixel(r0 + 1, c0) * fr * (1 - fc) + pixel(r0 + 1, c0 + 1) * fr * fc)
+    out = (
+        pixel(r0, c0) * (1 - fr) * (1 - fc)
+        + pixel(r0, c0 + 1) * (1 - fr) * fc
+        + pixel(r0 + 1, c0) * fr * (1 - fc)
+        + pixel(r0 + 1, c0 + 1) * fr * fc
+    )
     return out.astype(np.float32)
 
 
@@ -60,6 +65,7 @@ def shift_batch(images, dy, dx) -> np.ndarray:
     n, h, w = images.shape[:3]
     out = np.zeros_like(images)
     for i, (a, b) in enumerate(zip(np.asarray(dy, int), np.asarray(dx, int))):
-        out[i, max(a, 0):h + min(a, 0), max(b, 0):w + min(b, 0)] = images[i, max(-a, 0):h - max(a, 0),
-                                                                        max(-b, 0):w - max(b, 0)]
+        out[i, max(a, 0) : h + min(a, 0), max(b, 0) : w + min(b, 0)] = images[
+            i, max(-a, 0) : h - max(a, 0), max(-b, 0) : w - max(b, 0)
+        ]
     return out

@@ -36,9 +36,21 @@ import numpy as np
 from symkeras import data as sk_data
 from symkeras import groups
 
-__all__ = ["TASKS", "CloningTask", "symmetric_network", "conv_input_sizes", "first_layer_equivariance_error",
-           "cloning_experiment", "combine_results", "write_results", "load_results", "format_cloning_table",
-           "plot_cloning_accuracy", "plot_cloning_equivariance", "plot_cloned_maps"]
+__all__ = [
+    "TASKS",
+    "CloningTask",
+    "symmetric_network",
+    "conv_input_sizes",
+    "first_layer_equivariance_error",
+    "cloning_experiment",
+    "combine_results",
+    "write_results",
+    "load_results",
+    "format_cloning_table",
+    "plot_cloning_accuracy",
+    "plot_cloning_equivariance",
+    "plot_cloned_maps",
+]
 
 
 @dataclass(frozen=True)
@@ -65,12 +77,15 @@ _SYMMETRIC_MLP = (256, 256, 512, 512, 256, 128)  # 826,506 parameters on 28×28,
 _BREAKING_MLP = (256, 512, 1024, 1024, 512, 256)  # 2,568,724 parameters on 28×28, 20 classes
 
 TASKS = {
-    "rotation-symmetric": CloningTask("rotation-symmetric", sk_data.rotation_symmetric_task, groups.C4, _SYMMETRIC_MLP,
-                                      64, 1e-3),
-    "rotation-breaking": CloningTask("rotation-breaking", sk_data.rotation_breaking_task, groups.C4, _BREAKING_MLP,
-                                     32, 5e-4),
-    "translation-breaking": CloningTask("translation-breaking", sk_data.translation_breaking_task, groups.trivial,
-                                        _BREAKING_MLP, 32, 5e-4),
+    "rotation-symmetric": CloningTask(
+        "rotation-symmetric", sk_data.rotation_symmetric_task, groups.C4, _SYMMETRIC_MLP, 64, 1e-3
+    ),
+    "rotation-breaking": CloningTask(
+        "rotation-breaking", sk_data.rotation_breaking_task, groups.C4, _BREAKING_MLP, 32, 5e-4
+    ),
+    "translation-breaking": CloningTask(
+        "translation-breaking", sk_data.translation_breaking_task, groups.trivial, _BREAKING_MLP, 32, 5e-4
+    ),
 }
 
 #: Quoted from the seed summary of the paper (their protocol: 60k MNIST, 50 epochs); not produced by this code.
@@ -91,14 +106,19 @@ def symmetric_network(task: CloningTask, num_classes: int, input_shape):
 
     head = [keras.layers.Dense(50, activation="relu"), keras.layers.Dropout(0.5), keras.layers.Dense(num_classes)]
     if task.group == groups.trivial:
-        body = [keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.MaxPooling2D(2),
-                keras.layers.Flatten()]
+        body = [keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.MaxPooling2D(2), keras.layers.Flatten()]
     else:
         g = task.group
-        body = [LiftingConv2D(10, 3, group=g, activation="relu"),
-                GroupConv2D(10, 3, group=g, activation="relu"), GroupMaxPool2D(2),
-                GroupConv2D(20, 3, group=g, activation="relu"), GroupConv2D(20, 3, group=g, activation="relu"),
-                GroupMaxPool2D(2), GroupPooling(g), keras.layers.GlobalAveragePooling2D()]
+        body = [
+            LiftingConv2D(10, 3, group=g, activation="relu"),
+            GroupConv2D(10, 3, group=g, activation="relu"),
+            GroupMaxPool2D(2),
+            GroupConv2D(20, 3, group=g, activation="relu"),
+            GroupConv2D(20, 3, group=g, activation="relu"),
+            GroupMaxPool2D(2),
+            GroupPooling(g),
+            keras.layers.GlobalAveragePooling2D(),
+        ]
     return keras.Sequential([keras.Input(input_shape), *body, *head], name=task.symmetric_name.lower().replace("-", ""))
 
 
@@ -108,8 +128,11 @@ def conv_input_sizes(model) -> list:
 
     from symkeras.layers import GroupConv2D, LiftingConv2D
 
-    return [int(layer.input.shape[1]) for layer in model.layers
-            if isinstance(layer, (keras.layers.Conv2D, LiftingConv2D, GroupConv2D))]
+    return [
+        int(layer.input.shape[1])
+        for layer in model.layers
+        if isinstance(layer, (keras.layers.Conv2D, LiftingConv2D, GroupConv2D))
+    ]
 
 
 def first_layer_equivariance_error(model, group, x) -> float:
@@ -132,7 +155,7 @@ def first_layer_equivariance_error(model, group, x) -> float:
     m, errors = y.shape[1], []
     for dy, dx in ((1, 0), (0, 1), (2, 3)):
         moved = ops.convert_to_numpy(layer(sk_data.shift_batch(x, np.full(len(x), dy), np.full(len(x), dx))))
-        got, want = moved[:, dy:, dx:], y[:, :m - dy, :m - dx]
+        got, want = moved[:, dy:, dx:], y[:, : m - dy, : m - dx]
         errors.append(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
     return float(max(errors))
 
@@ -141,20 +164,34 @@ def _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit):
     from symkeras import cloning
 
     fast = mode == "fast"
-    return {"train_limit": train_limit or (512 if fast else None), "test_limit": 500 if fast else None,
-            "epochs": epochs or (1 if fast else 10),
-            "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1]),
-            "anchored_betas": list(anchored_betas or []),
-            "clone_steps": {g.name: clone_steps or _CLONE_STEPS[mode][g] for g in cloning.CLONABLE_GROUPS}}
+    return {
+        "train_limit": train_limit or (512 if fast else None),
+        "test_limit": 500 if fast else None,
+        "epochs": epochs or (1 if fast else 10),
+        "betas": list(betas) if betas is not None else ([1.0] if fast else [1e-3, 1e-1, 1e1]),
+        "anchored_betas": list(anchored_betas or []),
+        "clone_steps": {g.name: clone_steps or _CLONE_STEPS[mode][g] for g in cloning.CLONABLE_GROUPS},
+    }
 
 
 #: Cloning steps per point group and mode (the C4 student learns its tap maps too, and needs more).
 _CLONE_STEPS = {"fast": {groups.trivial: 40, groups.C4: 100}, "full": {groups.trivial: 600, groups.C4: 1500}}
 
 
-def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epochs=None, betas=None,
-                       anchored_betas=None, clone_steps=None, strategy="none", train_limit=None, verbose=1,
-                       seeds=1) -> dict:
+def cloning_experiment(
+    mode="fast",
+    tasks=None,
+    out="out/cloning",
+    seed=0,
+    epochs=None,
+    betas=None,
+    anchored_betas=None,
+    clone_steps=None,
+    strategy="none",
+    train_limit=None,
+    verbose=1,
+    seeds=1,
+) -> dict:
     """Run the experiment on ``tasks`` (default: all of :data:`TASKS`); return (and write) the results.
 
     Every model is trained ``seeds`` times (seeds ``seed``, ``seed + 1``, …; the clones are made once, with
@@ -182,9 +219,17 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     chosen = [TASKS[key] for key in (tasks or TASKS)]
-    result = {"mode": mode, "seed": seed, "seeds": seeds_run, "strategy": strategy, **settings,
-              "data": sk_data.cache_status()["source"],
-              "clones": {}, "tasks": {}, "quoted": QUOTED}
+    result = {
+        "mode": mode,
+        "seed": seed,
+        "seeds": seeds_run,
+        "strategy": strategy,
+        **settings,
+        "data": sk_data.cache_status()["source"],
+        "clones": {},
+        "tasks": {},
+        "quoted": QUOTED,
+    }
     structures = {}
 
     def structure_for(size, group):
@@ -192,10 +237,13 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
         key = f"{name}-n{size}"
         if key not in structures:
             if verbose:
-                print(f"\n== cloning a {name} structure at {size}×{size} ({settings['clone_steps'][name]} steps; "
-                      f"reused from the cache when present) ==")
+                print(
+                    f"\n== cloning a {name} structure at {size}×{size} ({settings['clone_steps'][name]} steps; "
+                    f"reused from the cache when present) =="
+                )
             structures[key], result["clones"][key] = cloning.cloned_structure(
-                size, group, steps=settings["clone_steps"][name], seed=seed, verbose=verbose)
+                size, group, steps=settings["clone_steps"][name], seed=seed, verbose=verbose
+            )
         return structures[key]
 
     for task_spec in chosen:
@@ -208,19 +256,28 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
 
         def cloned(trainable, beta=0.0, anchored=False):
             rebuild = cloning.mlp_from_convnet
-            return rebuild(symmetric(), structure_for, structure_trainable=trainable, structure_beta=beta,
-                           structure_anchored=anchored)
+            return rebuild(
+                symmetric(),
+                structure_for,
+                structure_trainable=trainable,
+                structure_beta=beta,
+                structure_anchored=anchored,
+            )
 
-        variants = {"standard MLP": lambda task=task, spec=task_spec: models.mlp(task.input_shape, spec.mlp_hidden,
-                                                                                 task.num_classes),
-                    task_spec.symmetric_name: symmetric,
-                    f"{task_spec.clone_name}, frozen": lambda: cloned(False),
-                    f"{task_spec.clone_name}, unfrozen": lambda: cloned(True)}
+        variants = {
+            "standard MLP": lambda task=task, spec=task_spec: models.mlp(
+                task.input_shape, spec.mlp_hidden, task.num_classes
+            ),
+            task_spec.symmetric_name: symmetric,
+            f"{task_spec.clone_name}, frozen": lambda: cloned(False),
+            f"{task_spec.clone_name}, unfrozen": lambda: cloned(True),
+        }
         for beta in settings["betas"]:
-            variants[f"{task_spec.clone_name}, unfrozen + KL β={beta:g}"] = (lambda b=beta: cloned(True, b))
+            variants[f"{task_spec.clone_name}, unfrozen + KL β={beta:g}"] = lambda b=beta: cloned(True, b)
         for beta in settings["anchored_betas"]:
-            variants[f"{task_spec.clone_name}, unfrozen + anchored KL β={beta:g}"] = (
-                lambda b=beta: cloned(True, b, anchored=True))
+            variants[f"{task_spec.clone_name}, unfrozen + anchored KL β={beta:g}"] = lambda b=beta: cloned(
+                True, b, anchored=True
+            )
         for size in conv_input_sizes(symmetric()):  # clone before timing anything
             structure_for(size, task_spec.group)
         rows = []
@@ -234,35 +291,50 @@ def cloning_experiment(mode="fast", tasks=None, out="out/cloning", seed=0, epoch
                     model = make()
                     compile_classifier(model, task_spec.learning_rate, jit_compile=jit)
                 if verbose:
-                    print(f"\n== {task_spec.key}: {name} ({models.count_params(model):,} trainable parameters)"
-                          f"{f', seed {run_seed}' if len(seeds_run) > 1 else ''} ==")
+                    print(
+                        f"\n== {task_spec.key}: {name} ({models.count_params(model):,} trainable parameters)"
+                        f"{f', seed {run_seed}' if len(seeds_run) > 1 else ''} =="
+                    )
                 run = {"params": models.count_params(model)}
                 if is_clone:
                     run["equivariance_before"] = first_layer_equivariance_error(model, task_spec.group, probe)
-                train = task.dataset("train", batch_size=task_spec.batch_size, seed=run_seed,
-                                     limit=settings["train_limit"])
+                train = task.dataset(
+                    "train", batch_size=task_spec.batch_size, seed=run_seed, limit=settings["train_limit"]
+                )
                 run["accuracy"], run["train_seconds"] = fit_and_score(
-                    model, train, x_test, y_test, settings["epochs"], verbose=verbose,
-                    learning_rate=task_spec.learning_rate, compiled=True)
+                    model,
+                    train,
+                    x_test,
+                    y_test,
+                    settings["epochs"],
+                    verbose=verbose,
+                    learning_rate=task_spec.learning_rate,
+                    compiled=True,
+                )
                 if is_clone:
                     run["equivariance_after"] = first_layer_equivariance_error(model, task_spec.group, probe)
                     run["kl_to_clone_nats"] = cloning.kl_to_init(model)
                 per_seed.append(run)
             row = {"model": name, "params": per_seed[0]["params"]}
-            for field in ("accuracy", "train_seconds", "equivariance_before", "equivariance_after",
-                          "kl_to_clone_nats"):
+            for field in ("accuracy", "train_seconds", "equivariance_before", "equivariance_after", "kl_to_clone_nats"):
                 if field in per_seed[0]:
                     values = [run[field] for run in per_seed]
                     row[field], row[f"{field}_std"] = mean_std(values)
                     row[f"{field}_per_seed"] = values
             rows.append(row)
-        result["tasks"][task_spec.key] = {"description": task.description, "group": task_spec.group.name,
-                                          "batch_size": task_spec.batch_size,
-                                          "learning_rate": task_spec.learning_rate, "rows": rows}
+        result["tasks"][task_spec.key] = {
+            "description": task.description,
+            "group": task_spec.group.name,
+            "batch_size": task_spec.batch_size,
+            "learning_rate": task_spec.learning_rate,
+            "rows": rows,
+        }
     status = sk_data.cache_status()
-    result.update(train_digits=settings["train_limit"] or status["train"],
-                  test_digits=settings["test_limit"] or status["test"],
-                  peak_memory_gb=_peak_memory_gb())
+    result.update(
+        train_digits=settings["train_limit"] or status["train"],
+        test_digits=settings["test_limit"] or status["test"],
+        peak_memory_gb=_peak_memory_gb(),
+    )
     return write_results(result, out, structures, verbose=verbose)
 
 
@@ -297,8 +369,10 @@ def write_results(result: dict, out, structures=None, verbose: int = 1) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figures = {"accuracy": lambda: plot_cloning_accuracy(result),
-               "equivariance": lambda: plot_cloning_equivariance(result)}
+    figures = {
+        "accuracy": lambda: plot_cloning_accuracy(result),
+        "equivariance": lambda: plot_cloning_equivariance(result),
+    }
     if maps:  # none when the clones of kept tasks are no longer cached
         figures["structure"] = lambda: plot_cloned_maps(maps)
     for name, plot in figures.items():
@@ -314,8 +388,18 @@ def _peak_memory_gb() -> float:
     return peak / 2 ** (30 if sys.platform == "darwin" else 20)
 
 
-_PROTOCOL = ("mode", "seed", "seeds", "train_limit", "test_limit", "epochs", "betas", "anchored_betas", "clone_steps",
-             "data")
+_PROTOCOL = (
+    "mode",
+    "seed",
+    "seeds",
+    "train_limit",
+    "test_limit",
+    "epochs",
+    "betas",
+    "anchored_betas",
+    "clone_steps",
+    "data",
+)
 
 
 def combine_results(earlier: dict, later: dict, verbose: int = 1) -> dict:
@@ -325,15 +409,20 @@ def combine_results(earlier: dict, later: dict, verbose: int = 1) -> dict:
     kept = [key for key in earlier["tasks"] if key not in later["tasks"]]
     if differ or not kept:
         if verbose and kept:
-            print(f"results.json: replacing {', '.join(kept)} from an earlier run with other settings "
-                  f"({', '.join(f'{k} {earlier.get(k)} → {later.get(k)}' for k in differ)})")
+            print(
+                f"results.json: replacing {', '.join(kept)} from an earlier run with other settings "
+                f"({', '.join(f'{k} {earlier.get(k)} → {later.get(k)}' for k in differ)})"
+            )
         return later
     if verbose:
         print(f"results.json: keeping {', '.join(kept)} from an earlier run with the same settings")
     tasks = {**earlier["tasks"], **later["tasks"]}
-    return {**later, "tasks": {key: tasks[key] for key in TASKS if key in tasks},
-            "clones": {**earlier["clones"], **later["clones"]},
-            "peak_memory_gb": max(earlier["peak_memory_gb"], later["peak_memory_gb"])}
+    return {
+        **later,
+        "tasks": {key: tasks[key] for key in TASKS if key in tasks},
+        "clones": {**earlier["clones"], **later["clones"]},
+        "peak_memory_gb": max(earlier["peak_memory_gb"], later["peak_memory_gb"]),
+    }
 
 
 def load_results(path) -> dict:
@@ -347,13 +436,19 @@ def plot_cloning_accuracy(result):
 
     tasks = result["tasks"]
     heights = [0.32 * len(task["rows"]) + 1.1 for task in tasks.values()]
-    fig, axes = plt.subplots(len(tasks), 1, figsize=(9, sum(heights) + 0.6), squeeze=False,
-                             gridspec_kw={"height_ratios": heights})
+    fig, axes = plt.subplots(
+        len(tasks), 1, figsize=(9, sum(heights) + 0.6), squeeze=False, gridspec_kw={"height_ratios": heights}
+    )
     for ax, (key, task) in zip(axes[:, 0], tasks.items()):
         names = [r["model"] for r in task["rows"]]
         errors = [100 * r.get("accuracy_std", 0.0) for r in task["rows"]]
-        ax.barh(names, [100 * r["accuracy"] for r in task["rows"]], color="tab:blue",
-                xerr=errors if any(errors) else None, capsize=3)
+        ax.barh(
+            names,
+            [100 * r["accuracy"] for r in task["rows"]],
+            color="tab:blue",
+            xerr=errors if any(errors) else None,
+            capsize=3,
+        )
         for (label, value), style in zip(result["quoted"].get(key, {}).items(), ("--", ":")):
             ax.axvline(100 * value, ls=style, color="gray", label=f"paper (quoted): {label} {100 * value:.2f}%")
         if result["quoted"].get(key):
@@ -376,8 +471,9 @@ def plot_cloning_equivariance(result):
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.5))
     labels = [f"{key}: {r['model'].split(', ', 1)[1]}" for key, r in rows]
     y = np.arange(len(rows))
-    ax.barh(y - 0.2, [r["equivariance_before"] for _, r in rows], 0.4, label="cloned (before training)",
-            color="tab:green")
+    ax.barh(
+        y - 0.2, [r["equivariance_before"] for _, r in rows], 0.4, label="cloned (before training)", color="tab:green"
+    )
     ax.barh(y + 0.2, [r["equivariance_after"] for _, r in rows], 0.4, label="after fine-tuning", color="tab:red")
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xscale("log")
@@ -410,7 +506,7 @@ def plot_cloned_maps(structures: dict, window=5):
         centre = (m // 2) * m + m // 2
         lo = m // 2 + 1 - window // 2  # receptive field of the centre output is rows/cols m//2 .. m//2 + 2
         for c, ax in enumerate(row):
-            patch = maps[c, centre].reshape(n, n)[lo:lo + window, lo:lo + window]
+            patch = maps[c, centre].reshape(n, n)[lo : lo + window, lo : lo + window]
             ax.imshow(patch, cmap="RdBu_r", vmin=-1, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
@@ -426,28 +522,39 @@ def format_cloning_table(result) -> str:
     lines = []
     w = max([40] + [len(r["model"]) for task in result["tasks"].values() for r in task["rows"]])
     for key, task in result["tasks"].items():
-        lines += [f"\n{key} ({task['description']}); batch {task['batch_size']}, Adam {task['learning_rate']:g}",
-                  f"{'model':<{w}} {'trainable':>10} {'test acc':>9} {'train s':>8} {'equivariance error':>22} "
-                  f"{'KL nats':>9}", "-" * (w + 63)]
+        lines += [
+            f"\n{key} ({task['description']}); batch {task['batch_size']}, Adam {task['learning_rate']:g}",
+            f"{'model':<{w}} {'trainable':>10} {'test acc':>9} {'train s':>8} {'equivariance error':>22} "
+            f"{'KL nats':>9}",
+            "-" * (w + 63),
+        ]
         for r in task["rows"]:
-            eq = (f"{r['equivariance_before']:.1e} → {r['equivariance_after']:.1e}" if "equivariance_after" in r
-                  else "—")
+            eq = f"{r['equivariance_before']:.1e} → {r['equivariance_after']:.1e}" if "equivariance_after" in r else "—"
             kl = f"{r['kl_to_clone_nats']:.3g}" if "kl_to_clone_nats" in r else "—"
-            acc = (f"{100 * r['accuracy']:8.2f}%" if len(r.get("accuracy_per_seed", [0])) < 2 else
-                   f"{100 * r['accuracy']:.2f} ± {100 * r['accuracy_std']:.2f}% ("
-                   + " ".join(f"{100 * a:.1f}" for a in r["accuracy_per_seed"]) + ")")
+            acc = (
+                f"{100 * r['accuracy']:8.2f}%"
+                if len(r.get("accuracy_per_seed", [0])) < 2
+                else f"{100 * r['accuracy']:.2f} ± {100 * r['accuracy_std']:.2f}% ("
+                + " ".join(f"{100 * a:.1f}" for a in r["accuracy_per_seed"])
+                + ")"
+            )
             lines.append(f"{r['model']:<{w}} {r['params']:>10,} {acc} {r['train_seconds']:8.1f} {eq:>22} {kl:>9}")
         for label, value in result["quoted"].get(key, {}).items():
             lines.append(f"{'  quoted from the paper: ' + label:<{w}} {'':>10} {100 * value:8.2f}%   (their protocol)")
-    clones = ", ".join(f"{k} ({v['steps']:.0f} steps): held-out error {v['heldout_relative_error']:.1e}"
-                       for k, v in result["clones"].items())
-    lines += ["", f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits "
-              f"from {result['data']}; {result['epochs']} epochs (lr × 0.95 per epoch); "
-              f"seeds {result.get('seeds', [result['seed']])} (mean ± sample std over seeds, values per seed); "
-              f"peak memory {result['peak_memory_gb']:.1f} GB.",
-              f"clones: {clones or 'none'}.",
-              "equivariance error: first cloned layer, before → after training (C4: 4 rotations; T(2): 3 shifts); "
-              "KL nats: Σ over cloned layers of KL(softmax(E) ‖ softmax(E_clone)) after training."]
+    clones = ", ".join(
+        f"{k} ({v['steps']:.0f} steps): held-out error {v['heldout_relative_error']:.1e}"
+        for k, v in result["clones"].items()
+    )
+    lines += [
+        "",
+        f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits "
+        f"from {result['data']}; {result['epochs']} epochs (lr × 0.95 per epoch); "
+        f"seeds {result.get('seeds', [result['seed']])} (mean ± sample std over seeds, values per seed); "
+        f"peak memory {result['peak_memory_gb']:.1f} GB.",
+        f"clones: {clones or 'none'}.",
+        "equivariance error: first cloned layer, before → after training (C4: 4 rotations; T(2): 3 shifts); "
+        "KL nats: Σ over cloned layers of KL(softmax(E) ‖ softmax(E_clone)) after training.",
+    ]
     if result["mode"] == "fast":
         lines.append("FAST MODE: tiny data, one epoch, rough clones — numbers are a smoke test, not results.")
     return "\n".join(lines)

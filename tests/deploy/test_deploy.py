@@ -41,18 +41,24 @@ def _p4cnn(rng):
 
 def _volume_model(rng, spatial_pooling=True):
     """3-D over O: a BN after an activated convolution (not foldable) and one after a linear convolution."""
-    model = keras.Sequential([layer for layer in [
-        keras.Input((7, 7, 7, 1)),
-        LiftingConv3D(2, 3, group="O", activation="relu"),
-        GroupBatchNormalization("O"),
-        GroupConv3D(2, 3, group="O", strides=2, padding="same"),
-        GroupBatchNormalization("O"),
-        keras.layers.ReLU(),
-        GroupMaxPool3D(3, strides=1, padding="same") if spatial_pooling else None,
-        GroupPooling("O", reduction="mean"),
-        keras.layers.GlobalAveragePooling3D(),
-        keras.layers.Dense(3),
-    ] if layer is not None])
+    model = keras.Sequential(
+        [
+            layer
+            for layer in [
+                keras.Input((7, 7, 7, 1)),
+                LiftingConv3D(2, 3, group="O", activation="relu"),
+                GroupBatchNormalization("O"),
+                GroupConv3D(2, 3, group="O", strides=2, padding="same"),
+                GroupBatchNormalization("O"),
+                keras.layers.ReLU(),
+                GroupMaxPool3D(3, strides=1, padding="same") if spatial_pooling else None,
+                GroupPooling("O", reduction="mean"),
+                keras.layers.GlobalAveragePooling3D(),
+                keras.layers.Dense(3),
+            ]
+            if layer is not None
+        ]
+    )
     x = rng.normal(size=(4, 7, 7, 7, 1)).astype("float32")
     return _trained(model, x, rng.normal(size=(4, 3)).astype("float32")), x
 
@@ -73,8 +79,12 @@ def _segmenter(rng):
     return _trained(model, x, rng.normal(size=(4, 13, 13, 1)).astype("float32")), x
 
 
-MODELS = {"p4cnn": (_p4cnn, 6, 0), "3d-O": (_volume_model, 1, 1), "segmenter-D4": (_segmenter, 2, 0),
-          "3d-O-no-pool3d": (lambda rng: _volume_model(rng, spatial_pooling=False), 1, 1)}
+MODELS = {
+    "p4cnn": (_p4cnn, 6, 0),
+    "3d-O": (_volume_model, 1, 1),
+    "segmenter-D4": (_segmenter, 2, 0),
+    "3d-O-no-pool3d": (lambda rng: _volume_model(rng, spatial_pooling=False), 1, 1),
+}
 
 
 def _all_layers(model):
@@ -124,10 +134,19 @@ def test_exported_model_loads_in_a_process_without_symkeras(name, tmp_path, rng)
     path = tmp_path / "exported.keras"
     symkeras.export(model).save(path)
     np.save(tmp_path / "x.npy", x)
-    result = subprocess.run([sys.executable, "-c", _LOAD_WITHOUT_SYMKERAS, str(path), str(tmp_path / "x.npy"),
-                             str(tmp_path / "y.npy")], capture_output=True, text=True, timeout=300,
-                            cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "KERAS_BACKEND": "tensorflow",
-                                               "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_WITHOUT_SYMKERAS, str(path), str(tmp_path / "x.npy"), str(tmp_path / "y.npy")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "KERAS_BACKEND": "tensorflow",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "HOME": str(tmp_path),
+        },
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"symkeras_imported": False, "layers": ["keras"]}

@@ -49,8 +49,13 @@ print(json.dumps(report))
 
 @pytest.mark.slow
 def test_mirrored_training_on_two_logical_devices_matches_one_device_with_synchronized_batch_norm():
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"})
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     import json
 

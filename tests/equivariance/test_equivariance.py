@@ -64,9 +64,12 @@ def test_an_out_action_that_does_not_fit_the_output_is_named(rng):
     def pooled(v):
         return G.split_group_axis(v, "C4").max(-1)
 
-    with pytest.raises(ValueError, match=r"out_action='field' cannot act on the output fn\(x\) of shape "
-                                         r"\(1, 4, 4, 2\): act_on_field over C4 needs input channels = fields·4.*Choose the out_action "
-                                         r"that describes the output fn\(x\): 'image'.*'trivial'"):
+    with pytest.raises(
+        ValueError,
+        match=r"out_action='field' cannot act on the output fn\(x\) of shape "
+        r"\(1, 4, 4, 2\): act_on_field over C4 needs input channels = fields·4.*Choose the out_action "
+        r"that describes the output fn\(x\): 'image'.*'trivial'",
+    ):
         check_equivariance(pooled, "C4", x, in_action="field", out_action="field")
     with pytest.raises(ValueError, match=r"in_action='field' cannot act on the input x of shape \(1, 4, 4, 3\)"):
         check_equivariance(np.tanh, "C4", x[..., :3], in_action="field", out_action="field")

@@ -25,10 +25,13 @@ def test_c4_network_is_the_papers_mlpgconvnet():
     net = symmetric_network(TASKS["rotation-symmetric"], 10, (28, 28, 1))
     assert conv_input_sizes(net) == [28, 26, 12, 10]
     frozen = cloning.mlp2gcnn(net)  # exact structure
-    assert models.count_params(net) == models.count_params(frozen) == 26_910  # the paper's G-CNN with K = 10 fields (docs/design.md)
+    assert (
+        models.count_params(net) == models.count_params(frozen) == 26_910
+    )  # the paper's G-CNN with K = 10 fields (docs/design.md)
     x = data.rotation_symmetric_task().arrays("test", limit=4)[0]
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(frozen(x)), keras.ops.convert_to_numpy(net(x)),
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(frozen(x)), keras.ops.convert_to_numpy(net(x)), rtol=1e-4, atol=1e-4
+    )
 
 
 def test_translation_network_sizes():
@@ -59,17 +62,30 @@ print(json.dumps({"table": format_cloning_table(result), "result": result}))
 
 
 def _run(tasks, epochs=3, memory=1.0):
-    return {"mode": "full", "seed": 0, "train_limit": None, "test_limit": None, "epochs": epochs, "betas": [0.1],
-            "clone_steps": {"trivial": 600, "C4": 1500}, "data": "mnist", "peak_memory_gb": memory,
-            "clones": {f"{t}-clone": {} for t in tasks}, "tasks": {t: {"rows": [t]} for t in tasks}}
+    return {
+        "mode": "full",
+        "seed": 0,
+        "train_limit": None,
+        "test_limit": None,
+        "epochs": epochs,
+        "betas": [0.1],
+        "clone_steps": {"trivial": 600, "C4": 1500},
+        "data": "mnist",
+        "peak_memory_gb": memory,
+        "clones": {f"{t}-clone": {} for t in tasks},
+        "tasks": {t: {"rows": [t]} for t in tasks},
+    }
 
 
 def test_runs_with_the_same_protocol_accumulate_tasks_in_task_order():
     earlier, later = _run(["translation-breaking", "rotation-symmetric"], memory=4.6), _run(["rotation-breaking"])
     combined = combine_results(earlier, later, verbose=0)
     assert list(combined["tasks"]) == list(TASKS)  # rotation-symmetric, rotation-breaking, translation-breaking
-    assert combined["clones"].keys() == {"translation-breaking-clone", "rotation-symmetric-clone",
-                                         "rotation-breaking-clone"}
+    assert combined["clones"].keys() == {
+        "translation-breaking-clone",
+        "rotation-symmetric-clone",
+        "rotation-breaking-clone",
+    }
     assert combined["peak_memory_gb"] == 4.6
     rerun = combine_results(earlier, _run(["rotation-symmetric"]), verbose=0)  # a rerun task replaces the old one
     assert rerun["tasks"]["rotation-symmetric"] is not earlier["tasks"]["rotation-symmetric"]
@@ -87,18 +103,28 @@ def test_runs_with_another_protocol_replace_earlier_results(capsys):
 def test_fast_experiment_on_two_replicas_writes_table_json_and_figures(tmp_path):
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "mnist.npz").symlink_to(data.cache_dir() / "mnist.npz")  # the 3-step clone goes here
-    env = {**os.environ, "SYMKERAS_DATA_DIR": str(tmp_path / "cache"), "TF_CPP_MIN_LOG_LEVEL": "3",
-           "KERAS_BACKEND": "tensorflow"}
-    run = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "out")], capture_output=True, text=True,
-                         env=env, timeout=900)
+    env = {
+        **os.environ,
+        "SYMKERAS_DATA_DIR": str(tmp_path / "cache"),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "KERAS_BACKEND": "tensorflow",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=900
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     result, table = report["result"], report["table"]
     assert result["strategy"] == "mirrored"
     rows = result["tasks"]["translation-breaking"]["rows"]
-    assert [r["model"] for r in rows] == ["standard MLP", "CNN", "T(2)-cloned MLP, frozen",
-                                          "T(2)-cloned MLP, unfrozen", "T(2)-cloned MLP, unfrozen + KL β=1",
-                                          "T(2)-cloned MLP, unfrozen + anchored KL β=1"]
+    assert [r["model"] for r in rows] == [
+        "standard MLP",
+        "CNN",
+        "T(2)-cloned MLP, frozen",
+        "T(2)-cloned MLP, unfrozen",
+        "T(2)-cloned MLP, unfrozen + KL β=1",
+        "T(2)-cloned MLP, unfrozen + anchored KL β=1",
+    ]
     assert all(0.0 <= r["accuracy"] <= 1.0 and r["params"] > 0 for r in rows)
     assert rows[2]["params"] == models.count_params(symmetric_network(TASKS["translation-breaking"], 20, (48, 48, 1)))
     assert rows[3]["params"] > 40_000_000  # the unfrozen structure (9 × 46² × 48²) trains too
@@ -116,8 +142,11 @@ def test_write_results_keeps_earlier_tasks_and_draws_their_figures(tmp_path):
     stored = json.loads((Path(__file__).parents[2] / "docs/results/cloning-full/results.json").read_text())
     earlier = {**stored, "tasks": {"translation-breaking": stored["tasks"]["translation-breaking"]}}
     (tmp_path / "results.json").write_text(json.dumps(earlier))
-    later = {**earlier, "clones": {}, "tasks": {"rotation-symmetric": {**earlier["tasks"]["translation-breaking"],
-                                                                       "description": "pretend"}}}
+    later = {
+        **earlier,
+        "clones": {},
+        "tasks": {"rotation-symmetric": {**earlier["tasks"]["translation-breaking"], "description": "pretend"}},
+    }
     written = write_results(later, tmp_path, verbose=0)
     assert list(written["tasks"]) == ["rotation-symmetric", "translation-breaking"]
     assert json.loads((tmp_path / "results.json").read_text()) == written

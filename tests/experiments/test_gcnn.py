@@ -24,13 +24,19 @@ def test_reproduce_gcnn_fast_two_seeds_writes_mean_std_table_json_and_figure(tmp
     result = reproduce.gcnn_experiment(mode="fast", out=tmp_path, epochs=1, verbose=0, seeds=2, train_limit=256)
     saved = json.loads((tmp_path / "results.json").read_text())
     assert [(r["experiment"], r["model"], r["seed"]) for r in saved["rows"]][:4] == [
-        ("rotated test, upright train", "cnn", 0), ("rotated test, upright train", "p4cnn", 0),
-        ("MNIST-rot (approx.)", "cnn", 0), ("MNIST-rot (approx.)", "p4cnn", 0)]
+        ("rotated test, upright train", "cnn", 0),
+        ("rotated test, upright train", "p4cnn", 0),
+        ("MNIST-rot (approx.)", "cnn", 0),
+        ("MNIST-rot (approx.)", "p4cnn", 0),
+    ]
     assert len(saved["rows"]) == 8 and saved["seeds"] == [0, 1]
     assert all(0.0 <= r["accuracy"] <= 1.0 and r["params"] > 20_000 for r in saved["rows"])
     for summary in saved["summary"]:
-        per_seed = [r["accuracy"] for r in saved["rows"]
-                    if (r["experiment"], r["model"]) == (summary["experiment"], summary["model"])]
+        per_seed = [
+            r["accuracy"]
+            for r in saved["rows"]
+            if (r["experiment"], r["model"]) == (summary["experiment"], summary["model"])
+        ]
         assert summary["accuracy_per_seed"] == per_seed
         assert summary["accuracy_mean"] == pytest.approx(np.mean(per_seed))
         assert summary["accuracy_std"] == pytest.approx(np.std(per_seed, ddof=1))

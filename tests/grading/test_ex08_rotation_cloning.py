@@ -11,14 +11,24 @@ def test_tap_rotation_matrix_rotates_kernels(ex, rng):
         kernel = rng.normal(size=(size, size))
         for r in range(4):
             p = np.asarray(ex.tap_rotation_matrix(r, kernel_size=size))
-            expect_equal(p.shape, (size * size,) * 2, f"tap_rotation_matrix({r}, kernel_size={size}) should be "
-                                                      f"({size}², {size}²)")
-            expect_close(p @ kernel.ravel(), np.rot90(kernel, r).ravel(),
-                         f"P_{r} @ kernel.ravel() should be np.rot90(kernel, {r}).ravel(): the {size}×{size} kernel "
-                         f"turned {90 * r}° counter-clockwise, flattened row-major", tol=1e-12)
+            expect_equal(
+                p.shape,
+                (size * size,) * 2,
+                f"tap_rotation_matrix({r}, kernel_size={size}) should be ({size}², {size}²)",
+            )
+            expect_close(
+                p @ kernel.ravel(),
+                np.rot90(kernel, r).ravel(),
+                f"P_{r} @ kernel.ravel() should be np.rot90(kernel, {r}).ravel(): the {size}×{size} kernel "
+                f"turned {90 * r}° counter-clockwise, flattened row-major",
+                tol=1e-12,
+            )
     for r in range(4):
-        expect_equal(np.asarray(ex.tap_rotation_matrix(r)).argmax(axis=1), filter_bank_indices("C4", 3, 1)[r].ravel(),
-                     f"P_{r} should pick the taps symkeras' C4 filter bank picks for r^{r}")
+        expect_equal(
+            np.asarray(ex.tap_rotation_matrix(r)).argmax(axis=1),
+            filter_bank_indices("C4", 3, 1)[r].ravel(),
+            f"P_{r} should pick the taps symkeras' C4 filter bank picks for r^{r}",
+        )
 
 
 @pytest.mark.points(1)

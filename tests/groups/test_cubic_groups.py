@@ -29,8 +29,14 @@ def test_group_axioms(group):
 
 
 def test_elements_are_the_signed_permutation_matrices():
-    signed = {m.tobytes() for m in (np.diag(s)[:, list(p)] for p in itertools.permutations(range(3))
-                                    for s in itertools.product((1, -1), repeat=3))}
+    signed = {
+        m.tobytes()
+        for m in (
+            np.diag(s)[:, list(p)]
+            for p in itertools.permutations(range(3))
+            for s in itertools.product((1, -1), repeat=3)
+        )
+    }
     assert len(signed) == 48
     assert {G.Oh.matrix(g).tobytes() for g in G.Oh.elements} == signed
     assert [round(np.linalg.det(G.O.matrix(g))) for g in G.O.elements] == [1] * 24
@@ -93,8 +99,9 @@ def test_act_on_field_moves_volume_and_permutes_group_axis(group, rng):
         for h in group.elements:
             np.testing.assert_array_equal(got[..., h], moved[..., group.compose(group.inverse(g), h)])
     for g, h in itertools.product(group.elements[::5], repeat=2):
-        np.testing.assert_array_equal(group.act_on_field(group.act_on_field(x, h), g),
-                                      group.act_on_field(x, group.compose(g, h)))
+        np.testing.assert_array_equal(
+            group.act_on_field(group.act_on_field(x, h), g), group.act_on_field(x, group.compose(g, h))
+        )
 
 
 def test_actions_on_backend_tensors_match_numpy(rng):
@@ -102,17 +109,21 @@ def test_actions_on_backend_tensors_match_numpy(rng):
 
     x = rng.normal(size=(2, 3, 4, 5, 2 * 48)).astype("float32")
     for g in G.Oh.elements:
-        np.testing.assert_array_equal(ops.convert_to_numpy(G.Oh.act_on_field(ops.convert_to_tensor(x), g)),
-                                      G.Oh.act_on_field(x, g))
+        np.testing.assert_array_equal(
+            ops.convert_to_numpy(G.Oh.act_on_field(ops.convert_to_tensor(x), g)), G.Oh.act_on_field(x, g)
+        )
     np.testing.assert_array_equal(G.act_on_volume(x, 5, "O"), G.O.act_on_image(x, 5))
 
 
 def test_names_resolve_by_dimension_with_fix_it_errors():
     assert G.get("o") is G.O and G.get("OH") is G.Oh and G.get(G.Oh, spatial_dims=3) is G.Oh
     assert G.get("D4", spatial_dims=2) is G.D4
-    with pytest.raises(ValueError, match=r"O acts on volumes \(3-D\), but this needs a group acting on images "
-                                         r"\(2-D\): use one of 'trivial', .*'D4', or the 3-D layer\. "
-                                         r"Received: group='O'"):
+    with pytest.raises(
+        ValueError,
+        match=r"O acts on volumes \(3-D\), but this needs a group acting on images "
+        r"\(2-D\): use one of 'trivial', .*'D4', or the 3-D layer\. "
+        r"Received: group='O'",
+    ):
         G.get("O", spatial_dims=2)
     with pytest.raises(ValueError, match=r"C4 acts on images \(2-D\).*use one of 'O', 'Oh'"):
         G.get(G.C4, spatial_dims=3)

@@ -113,8 +113,9 @@ def test_actions_on_backend_tensors_match_numpy(rng):
 
     x = rng.normal(size=(2, 5, 6, 2 * 8)).astype("float32")
     for g in G.D4.elements:
-        np.testing.assert_array_equal(ops.convert_to_numpy(G.D4.act_on_field(ops.convert_to_tensor(x), g)),
-                                      G.D4.act_on_field(x, g))
+        np.testing.assert_array_equal(
+            ops.convert_to_numpy(G.D4.act_on_field(ops.convert_to_tensor(x), g)), G.D4.act_on_field(x, g)
+        )
 
 
 def test_symmetric_group_numbers_permutations_by_rank_for_any_n():
@@ -136,8 +137,13 @@ def test_symmetric_group_numbers_permutations_by_rank_for_any_n():
         G.SymmetricGroup(0)
 
 
-SUBGROUPS = {"C2": ["trivial", "C2"], "C4": ["trivial", "C2", "C4"], "D1": ["trivial", "D1"],
-             "D2": ["trivial", "C2", "D1", "D2"], "D4": ["trivial", "C2", "D1", "C4", "D2", "D4"]}
+SUBGROUPS = {
+    "C2": ["trivial", "C2"],
+    "C4": ["trivial", "C2", "C4"],
+    "D1": ["trivial", "D1"],
+    "D2": ["trivial", "C2", "D1", "D2"],
+    "D4": ["trivial", "C2", "D1", "C4", "D2", "D4"],
+}
 
 
 @pytest.mark.parametrize("name", sorted(SUBGROUPS))
@@ -163,8 +169,11 @@ def test_subgroups_embed_as_homomorphisms_and_cosets_partition(name, rng):
 
 
 def test_a_group_that_is_not_a_subgroup_is_named_as_such():
-    with pytest.raises(ValueError, match=r"C4 is not a subgroup of D2: its element r \(rotate 90°\) is not in D2\. "
-                                         r"Subgroups of D2: trivial, C2, D1, D2\. Received: subgroup='C4'"):
+    with pytest.raises(
+        ValueError,
+        match=r"C4 is not a subgroup of D2: its element r \(rotate 90°\) is not in D2\. "
+        r"Subgroups of D2: trivial, C2, D1, D2\. Received: subgroup='C4'",
+    ):
         G.D2.cosets("C4")
     assert not G.C4.is_subgroup("D1") and G.D4.is_subgroup(G.D2)
 

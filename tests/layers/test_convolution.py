@@ -30,8 +30,9 @@ def _inputs(rng, size, channels, dtype):
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: g.name)
 @pytest.mark.parametrize("size, kernel, strides, padding", CASES, ids=CASE_IDS)
 def test_lifting_conv_is_equivariant_for_every_element(group, size, kernel, strides, padding, dtype, rng):
-    layer = LiftingConv2D(3, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal",
-                          dtype=dtype)
+    layer = LiftingConv2D(
+        3, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal", dtype=dtype
+    )
     report = layer.check_equivariance(_inputs(rng, size, 2, dtype))
     assert set(report.errors) == set(group.elements) and report.dtype == dtype
 
@@ -39,8 +40,9 @@ def test_lifting_conv_is_equivariant_for_every_element(group, size, kernel, stri
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: g.name)
 @pytest.mark.parametrize("size, kernel, strides, padding", CASES, ids=CASE_IDS)
 def test_group_conv_is_equivariant_for_every_element(group, size, kernel, strides, padding, dtype, rng):
-    layer = GroupConv2D(3, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal",
-                        dtype=dtype)
+    layer = GroupConv2D(
+        3, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal", dtype=dtype
+    )
     report = layer.check_equivariance(_inputs(rng, size, 2 * group.order, dtype))
     assert len(report.errors) == group.order
 
@@ -48,13 +50,15 @@ def test_group_conv_is_equivariant_for_every_element(group, size, kernel, stride
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: g.name)
 def test_lift_conv_conv_pool_is_invariant(group, dtype, rng):
     """lifting → group conv (stride 2) → group conv → orientation pooling → global pooling: invariant."""
-    features = keras.Sequential([
-        keras.Input((11, 11, 1), dtype=dtype),
-        LiftingConv2D(4, 3, group=group, activation="relu", dtype=dtype),
-        GroupConv2D(4, 3, group=group, strides=2, activation="relu", dtype=dtype),
-        GroupConv2D(4, 3, group=group, padding="same", dtype=dtype),
-        GroupPooling(group, dtype=dtype),
-    ])
+    features = keras.Sequential(
+        [
+            keras.Input((11, 11, 1), dtype=dtype),
+            LiftingConv2D(4, 3, group=group, activation="relu", dtype=dtype),
+            GroupConv2D(4, 3, group=group, strides=2, activation="relu", dtype=dtype),
+            GroupConv2D(4, 3, group=group, padding="same", dtype=dtype),
+            GroupPooling(group, dtype=dtype),
+        ]
+    )
     x = _inputs(rng, (11, 11), 1, dtype)
     from symkeras.equivariance import check_equivariance, check_invariance
 
@@ -108,29 +112,51 @@ def test_to_conv2d_gives_the_same_outputs(cls, rng):
     np.testing.assert_allclose(ops.convert_to_numpy(layer.to_conv2d()(x)), expected, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, input_shape, message", [
-    (dict(kernel_size=2, padding="same"), (None, 8, 8, 1),
-     r"padding='same' with an even kernel_size pads one side more than the other.*Use an odd kernel_size \(e\.g\. 3\), "
-     r"padding='same_equiv' \(pads 2 pixels, half on each side\) or padding='valid'\. "
-     r"Received: padding='same', kernel_size=2"),
-    (dict(kernel_size=(3, 5)), (None, 8, 8, 1), r"`kernel_size` must be square.*Received: kernel_size=\(3, 5\)"),
-    (dict(kernel_size=3, strides=(1, 2)), (None, 8, 8, 1), r"`strides` must be square"),
-    (dict(kernel_size=3, strides=2), (None, 10, 10, 1),
-     r"strides=2 with padding='valid' and window 3 samples the input height of 10 pixels on a grid that is not "
-     r"symmetric.*use an input height of 9 or 11, strides=1, or padding='valid_equiv' to pad the minimum needed\. "
-     r"Received: input_shape=\(None, 10, 10, 1\)"),
-    (dict(kernel_size=3, strides=2, padding="same"), (None, 9, 8, 1),
-     r"input width of 8 pixels.*Need \(n - 1\) % 2 == 0: use an input width of 7 or 9"),
-    (dict(kernel_size=3, strides=2), (None, None, None, 1), r"needs a known input height and width"),
-    (dict(kernel_size=3, group="C5"), (None, 8, 8, 1), r"Unknown group.*Received: group='C5'"),
-    (dict(kernel_size=3, padding="causal"), (None, 8, 8, 1),
-     r"`padding` must be one of 'valid', 'same', 'valid_equiv', 'same_equiv'"),
-    (dict(kernel_size=3.0), (None, 8, 8, 1),
-     r"`kernel_size` must be an int or a pair of ints\. Use kernel_size=3\. Received: kernel_size=3\.0"),
-    (dict(kernel_size=2.5), (None, 8, 8, 1), r"`kernel_size` must be an int or a pair of ints\. Received"),
-    (dict(kernel_size=3), (None, 2, 2, 1), r"the input height 2 is smaller than the window 3, so padding='valid' has "
-                                           r"no output position"),
-])
+@pytest.mark.parametrize(
+    "kwargs, input_shape, message",
+    [
+        (
+            dict(kernel_size=2, padding="same"),
+            (None, 8, 8, 1),
+            r"padding='same' with an even kernel_size pads one side more than the other.*Use an odd kernel_size \(e\.g\. 3\), "
+            r"padding='same_equiv' \(pads 2 pixels, half on each side\) or padding='valid'\. "
+            r"Received: padding='same', kernel_size=2",
+        ),
+        (dict(kernel_size=(3, 5)), (None, 8, 8, 1), r"`kernel_size` must be square.*Received: kernel_size=\(3, 5\)"),
+        (dict(kernel_size=3, strides=(1, 2)), (None, 8, 8, 1), r"`strides` must be square"),
+        (
+            dict(kernel_size=3, strides=2),
+            (None, 10, 10, 1),
+            r"strides=2 with padding='valid' and window 3 samples the input height of 10 pixels on a grid that is not "
+            r"symmetric.*use an input height of 9 or 11, strides=1, or padding='valid_equiv' to pad the minimum needed\. "
+            r"Received: input_shape=\(None, 10, 10, 1\)",
+        ),
+        (
+            dict(kernel_size=3, strides=2, padding="same"),
+            (None, 9, 8, 1),
+            r"input width of 8 pixels.*Need \(n - 1\) % 2 == 0: use an input width of 7 or 9",
+        ),
+        (dict(kernel_size=3, strides=2), (None, None, None, 1), r"needs a known input height and width"),
+        (dict(kernel_size=3, group="C5"), (None, 8, 8, 1), r"Unknown group.*Received: group='C5'"),
+        (
+            dict(kernel_size=3, padding="causal"),
+            (None, 8, 8, 1),
+            r"`padding` must be one of 'valid', 'same', 'valid_equiv', 'same_equiv'",
+        ),
+        (
+            dict(kernel_size=3.0),
+            (None, 8, 8, 1),
+            r"`kernel_size` must be an int or a pair of ints\. Use kernel_size=3\. Received: kernel_size=3\.0",
+        ),
+        (dict(kernel_size=2.5), (None, 8, 8, 1), r"`kernel_size` must be an int or a pair of ints\. Received"),
+        (
+            dict(kernel_size=3),
+            (None, 2, 2, 1),
+            r"the input height 2 is smaller than the window 3, so padding='valid' has "
+            r"no output position",
+        ),
+    ],
+)
 def test_bad_lifting_configurations_are_rejected(kwargs, input_shape, message):
     with pytest.raises(ValueError, match=message):
         LiftingConv2D(4, **kwargs).build(input_shape)
@@ -155,8 +181,11 @@ def test_numpy_integers_are_accepted_like_python_ints():
 
 
 def test_group_conv_rejects_channels_that_are_not_fields():
-    with pytest.raises(ValueError, match=r"GroupConv2D over C4 needs input channels = fields·4.*Got 6 channels; to "
-                                         r"convolve an image use LiftingConv2D"):
+    with pytest.raises(
+        ValueError,
+        match=r"GroupConv2D over C4 needs input channels = fields·4.*Got 6 channels; to "
+        r"convolve an image use LiftingConv2D",
+    ):
         GroupConv2D(4, 3).build((None, 8, 8, 6))
     with pytest.raises(ValueError, match=r"`filters` .* must be a positive int\. Received: filters=0"):
         GroupConv2D(0, 3)

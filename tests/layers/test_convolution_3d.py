@@ -42,8 +42,9 @@ def _inputs(rng, size, channels, dtype):
 @pytest.mark.parametrize("group", CUBIC, ids=lambda g: g.name)
 @pytest.mark.parametrize("size, kernel, strides, padding", CASES, ids=CASE_IDS)
 def test_lifting_conv3d_is_equivariant_for_every_element(group, size, kernel, strides, padding, dtype, rng):
-    layer = LiftingConv3D(2, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal",
-                          dtype=dtype)
+    layer = LiftingConv3D(
+        2, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal", dtype=dtype
+    )
     report = layer.check_equivariance(_inputs(rng, size, 2, dtype))
     assert set(report.errors) == set(group.elements) and report.dtype == dtype
 
@@ -51,8 +52,9 @@ def test_lifting_conv3d_is_equivariant_for_every_element(group, size, kernel, st
 @pytest.mark.parametrize("group", CUBIC, ids=lambda g: g.name)
 @pytest.mark.parametrize("size, kernel, strides, padding", CASES, ids=CASE_IDS)
 def test_group_conv3d_is_equivariant_for_every_element(group, size, kernel, strides, padding, dtype, rng):
-    layer = GroupConv3D(2, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal",
-                        dtype=dtype)
+    layer = GroupConv3D(
+        2, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal", dtype=dtype
+    )
     report = layer.check_equivariance(_inputs(rng, size, 2 * group.order, dtype))
     assert set(report.errors) == set(group.elements) and report.dtype == dtype
 
@@ -115,8 +117,11 @@ def test_pooling_and_batch_norm_on_volumes_are_equivariant(group, dtype, rng):
 
 
 @pytest.mark.parametrize("cls", [GroupMaxPool3D, GroupAvgPool3D])
-@pytest.mark.parametrize("kwargs", [dict(pool_size=2), dict(pool_size=3, strides=2, padding="same"),
-                                    dict(pool_size=3, strides=1, padding="same")], ids=["2", "3-s2-same", "3-s1-same"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(pool_size=2), dict(pool_size=3, strides=2, padding="same"), dict(pool_size=3, strides=1, padding="same")],
+    ids=["2", "3-s2-same", "3-s1-same"],
+)
 def test_3d_pooling_in_float64_equals_float32(cls, kwargs, rng):
     """float64 (strided slices on TensorFlow, whose 3-D pooling lacks float64) gives Keras' float32 values."""
     x = rng.normal(size=(2, 5, 5, 5, 3)) if kwargs["pool_size"] == 3 else rng.normal(size=(2, 4, 6, 4, 3))
@@ -129,16 +134,18 @@ def test_3d_pooling_in_float64_equals_float32(cls, kwargs, rng):
 @pytest.mark.parametrize("group", CUBIC, ids=lambda g: g.name)
 def test_small_3d_gcnn_is_invariant_and_round_trips_through_keras_file(group, tmp_path, rng):
     """lifting → group conv (stride 2) → max pool → orientation pooling → global pooling: invariant logits."""
-    model = keras.Sequential([
-        keras.Input((7, 7, 7, 1)),
-        LiftingConv3D(2, 3, group=group, activation="relu"),
-        GroupBatchNormalization(group),
-        GroupConv3D(2, 3, group=group, strides=2, padding="same", activation="relu"),
-        GroupMaxPool3D(3, strides=1),
-        GroupPooling(group, reduction="mean"),
-        keras.layers.GlobalAveragePooling3D(),
-        keras.layers.Dense(3),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((7, 7, 7, 1)),
+            LiftingConv3D(2, 3, group=group, activation="relu"),
+            GroupBatchNormalization(group),
+            GroupConv3D(2, 3, group=group, strides=2, padding="same", activation="relu"),
+            GroupMaxPool3D(3, strides=1),
+            GroupPooling(group, reduction="mean"),
+            keras.layers.GlobalAveragePooling3D(),
+            keras.layers.Dense(3),
+        ]
+    )
     x = rng.normal(size=(2, 7, 7, 7, 1)).astype("float32")
     check_invariance(model, group, x)
     path = tmp_path / "gcnn3d.keras"
@@ -150,42 +157,88 @@ def test_small_3d_gcnn_is_invariant_and_round_trips_through_keras_file(group, tm
 
 class TestLayerContracts3D(testing.TestCase):
     def test_lifting_conv3d(self):
-        self.run_layer_test(LiftingConv3D, {"filters": 1, "kernel_size": 2, "group": "O", "activation": "relu"},
-                            input_shape=(2, 3, 3, 3, 2), expected_output_shape=(2, 2, 2, 2, 24),
-                            expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
+        self.run_layer_test(
+            LiftingConv3D,
+            {"filters": 1, "kernel_size": 2, "group": "O", "activation": "relu"},
+            input_shape=(2, 3, 3, 3, 2),
+            expected_output_shape=(2, 2, 2, 2, 24),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=0,
+        )
 
     def test_group_conv3d(self):
-        self.run_layer_test(GroupConv3D, {"filters": 1, "kernel_size": 3, "group": "O", "padding": "same",
-                                          "strides": 2},
-                            input_shape=(2, 3, 3, 3, 24), expected_output_shape=(2, 2, 2, 2, 24),
-                            expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
+        self.run_layer_test(
+            GroupConv3D,
+            {"filters": 1, "kernel_size": 3, "group": "O", "padding": "same", "strides": 2},
+            input_shape=(2, 3, 3, 3, 24),
+            expected_output_shape=(2, 2, 2, 2, 24),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=0,
+        )
 
     def test_spatial_pooling_3d(self):
         for cls in (GroupMaxPool3D, GroupAvgPool3D):
-            self.run_layer_test(cls, {"pool_size": 2}, input_shape=(2, 4, 4, 4, 3),
-                                expected_output_shape=(2, 2, 2, 2, 3), expected_num_trainable_weights=0)
+            self.run_layer_test(
+                cls,
+                {"pool_size": 2},
+                input_shape=(2, 4, 4, 4, 3),
+                expected_output_shape=(2, 2, 2, 2, 3),
+                expected_num_trainable_weights=0,
+            )
 
 
-@pytest.mark.parametrize("cls, kwargs, input_shape, message", [
-    (GroupConv3D, dict(group="C4"), (None, 5, 5, 5, 8),
-     r"C4 acts on images \(2-D\), but this needs a group acting on volumes \(3-D\): use one of 'O', 'Oh', or the "
-     r"2-D layer"),
-    (LiftingConv3D, dict(kernel_size=(3, 3, 5)), (None, 5, 5, 5, 1),
-     r"`kernel_size` must be cubic: a 90° rotation swaps depth, height and width.*Received: kernel_size=\(3, 3, 5\)"),
-    (LiftingConv3D, dict(kernel_size=(3, 3)), (None, 5, 5, 5, 1),
-     r"`kernel_size` must be an int or a triple of ints\. Received: kernel_size=\(3, 3\)"),
-    (LiftingConv3D, dict(strides=2), (None, 5, 6, 5, 1),
-     r"strides=2 with padding='valid' and window 3 samples the input height of 6 pixels.*use an input height of 5 "
-     r"or 7"),
-    (LiftingConv3D, dict(strides=2), (None, None, 5, 5, 1), r"needs a known input depth and height and width"),
-    (LiftingConv3D, dict(), (None, 5, 5, 1), r"LiftingConv3D expects 5-D input \(batch, depth, height, width, "
-                                             r"channels\)"),
-    (GroupConv3D, dict(), (None, 5, 5, 5, 12),
-     r"GroupConv3D over O needs input channels = fields·24 .*Got 12 channels; to convolve a volume use "
-     r"LiftingConv3D"),
-    (LiftingConv3D, dict(kernel_size=2, padding="same"), (None, 5, 5, 5, 1),
-     r"padding='same' with an even kernel_size pads one side more"),
-])
+@pytest.mark.parametrize(
+    "cls, kwargs, input_shape, message",
+    [
+        (
+            GroupConv3D,
+            dict(group="C4"),
+            (None, 5, 5, 5, 8),
+            r"C4 acts on images \(2-D\), but this needs a group acting on volumes \(3-D\): use one of 'O', 'Oh', or the "
+            r"2-D layer",
+        ),
+        (
+            LiftingConv3D,
+            dict(kernel_size=(3, 3, 5)),
+            (None, 5, 5, 5, 1),
+            r"`kernel_size` must be cubic: a 90° rotation swaps depth, height and width.*Received: kernel_size=\(3, 3, 5\)",
+        ),
+        (
+            LiftingConv3D,
+            dict(kernel_size=(3, 3)),
+            (None, 5, 5, 5, 1),
+            r"`kernel_size` must be an int or a triple of ints\. Received: kernel_size=\(3, 3\)",
+        ),
+        (
+            LiftingConv3D,
+            dict(strides=2),
+            (None, 5, 6, 5, 1),
+            r"strides=2 with padding='valid' and window 3 samples the input height of 6 pixels.*use an input height of 5 "
+            r"or 7",
+        ),
+        (LiftingConv3D, dict(strides=2), (None, None, 5, 5, 1), r"needs a known input depth and height and width"),
+        (
+            LiftingConv3D,
+            dict(),
+            (None, 5, 5, 1),
+            r"LiftingConv3D expects 5-D input \(batch, depth, height, width, "
+            r"channels\)",
+        ),
+        (
+            GroupConv3D,
+            dict(),
+            (None, 5, 5, 5, 12),
+            r"GroupConv3D over O needs input channels = fields·24 .*Got 12 channels; to convolve a volume use "
+            r"LiftingConv3D",
+        ),
+        (
+            LiftingConv3D,
+            dict(kernel_size=2, padding="same"),
+            (None, 5, 5, 5, 1),
+            r"padding='same' with an even kernel_size pads one side more",
+        ),
+    ],
+)
 def test_bad_3d_configurations_are_rejected(cls, kwargs, input_shape, message):
     kwargs = {"kernel_size": 3, **kwargs}
     with pytest.raises(ValueError, match=message):
@@ -197,8 +250,11 @@ def test_bad_3d_pooling_and_group_names_are_rejected():
         GroupMaxPool3D((2, 2, 1))
     with pytest.raises(ValueError, match=r"GroupMaxPool3D: strides=2.*input width of 5"):
         GroupMaxPool3D(2).build((None, 4, 4, 5, 24))
-    with pytest.raises(ValueError, match=r"GroupBatchNormalization over O expects \(batch, depth, height, width, "
-                                         r"fields·24\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"GroupBatchNormalization over O expects \(batch, depth, height, width, "
+        r"fields·24\)",
+    ):
         GroupBatchNormalization("O").build((None, 4, 4, 24))
     from symkeras.layers import GroupConv2D
 

@@ -29,8 +29,9 @@ CASE_IDS = ["s1-valid", "s1-same-even", "s2-valid-nonsquare", "s2-same-k4", "s2-
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: g.name)
 @pytest.mark.parametrize("size, kernel, strides, padding", CASES, ids=CASE_IDS)
 def test_transposed_group_conv_is_equivariant_for_every_element(group, size, kernel, strides, padding, dtype, rng):
-    layer = GroupConv2DTranspose(3, kernel, group=group, strides=strides, padding=padding,
-                                 bias_initializer="random_normal", dtype=dtype)
+    layer = GroupConv2DTranspose(
+        3, kernel, group=group, strides=strides, padding=padding, bias_initializer="random_normal", dtype=dtype
+    )
     x = rng.normal(size=(2, *size, 2 * group.order)).astype(dtype)
     report = layer.check_equivariance(x)
     assert set(report.errors) == set(group.elements) and report.dtype == dtype
@@ -43,8 +44,9 @@ def test_transposed_group_conv_is_equivariant_for_every_element(group, size, ker
 def test_transposed_conv_is_the_adjoint_of_the_group_conv_with_its_kernel(strides, padding, rng):
     """<T f, h> = <f, C h>, where C is a GroupConv2D (filters and input fields swapped) holding T's kernel."""
     k = 4 if (strides, padding) == (2, "same") else 3
-    transposed = GroupConv2DTranspose(3, k, group="D4", strides=strides, padding=padding, use_bias=False,
-                                      dtype="float64")
+    transposed = GroupConv2DTranspose(
+        3, k, group="D4", strides=strides, padding=padding, use_bias=False, dtype="float64"
+    )
     f = rng.normal(size=(2, 5, 5, 2 * 8))
     out = ops.convert_to_numpy(transposed(f))
     forward = GroupConv2D(2, k, group="D4", use_bias=False, dtype="float64")
@@ -58,8 +60,9 @@ def test_transposed_conv_is_the_adjoint_of_the_group_conv_with_its_kernel(stride
     np.testing.assert_allclose(np.sum(out * h), np.sum(f * back), rtol=1e-12)
 
 
-@pytest.mark.parametrize("kernel, strides, padding", [(3, 2, "same"), (4, 3, "same"), (1, 2, "valid"),
-                                                     (1, 3, "same"), (2, 4, "same")])
+@pytest.mark.parametrize(
+    "kernel, strides, padding", [(3, 2, "same"), (4, 3, "same"), (1, 2, "valid"), (1, 3, "same"), (2, 4, "same")]
+)
 def test_refused_settings_would_really_break_equivariance(kernel, strides, padding, rng):
     """Each refusal guards a real failure: forcing the setting past validation gives errors of order one."""
     with pytest.raises(ValueError, match=f"padding='{padding}'"):
@@ -70,46 +73,64 @@ def test_refused_settings_would_really_break_equivariance(kernel, strides, paddi
     assert report.max_error > 0.05
 
 
-@pytest.mark.parametrize("kwargs, input_shape, message", [
-    (dict(kernel_size=3, strides=2, padding="same"), (None, 5, 5, 8),
-     r"padding='same' crops kernel_size - strides = 1 rows and columns from the full output, one more on one side "
-     r"than the other.*Use a kernel_size with the parity of strides \(e\.g\. kernel_size=4\) or padding='valid'\. "
-     r"Received: kernel_size=3, strides=2, padding='same'"),
-    (dict(kernel_size=1, strides=2), (None, 5, 5, 8),
-     r"kernel_size < strides leaves gaps.*Use kernel_size >= 2 or strides <= 1\. Received: kernel_size=1, "
-     r"strides=2, padding='valid'"),
-    (dict(kernel_size=(3, 2)), (None, 5, 5, 8), r"`kernel_size` must be square"),
-    (dict(kernel_size=3, group="O"), (None, 5, 5, 8), r"O acts on volumes \(3-D\)"),
-    (dict(kernel_size=3), (None, 5, 5, 6),
-     r"GroupConv2DTranspose over C4 needs input channels = fields·4 .*Got 6 channels"),
-    (dict(kernel_size=3, padding="full"), (None, 5, 5, 8), r"`padding` must be 'valid' or 'same'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, input_shape, message",
+    [
+        (
+            dict(kernel_size=3, strides=2, padding="same"),
+            (None, 5, 5, 8),
+            r"padding='same' crops kernel_size - strides = 1 rows and columns from the full output, one more on one side "
+            r"than the other.*Use a kernel_size with the parity of strides \(e\.g\. kernel_size=4\) or padding='valid'\. "
+            r"Received: kernel_size=3, strides=2, padding='same'",
+        ),
+        (
+            dict(kernel_size=1, strides=2),
+            (None, 5, 5, 8),
+            r"kernel_size < strides leaves gaps.*Use kernel_size >= 2 or strides <= 1\. Received: kernel_size=1, "
+            r"strides=2, padding='valid'",
+        ),
+        (dict(kernel_size=(3, 2)), (None, 5, 5, 8), r"`kernel_size` must be square"),
+        (dict(kernel_size=3, group="O"), (None, 5, 5, 8), r"O acts on volumes \(3-D\)"),
+        (
+            dict(kernel_size=3),
+            (None, 5, 5, 6),
+            r"GroupConv2DTranspose over C4 needs input channels = fields·4 .*Got 6 channels",
+        ),
+        (dict(kernel_size=3, padding="full"), (None, 5, 5, 8), r"`padding` must be 'valid' or 'same'"),
+    ],
+)
 def test_bad_transposed_configurations_are_rejected(kwargs, input_shape, message):
     with pytest.raises(ValueError, match=message):
         GroupConv2DTranspose(2, **kwargs).build(input_shape)
 
 
 def test_unknown_input_size_is_fine_and_export_is_a_conv2d_transpose(rng):
-    model = keras.Sequential([keras.Input((None, None, 8)),
-                              GroupConv2DTranspose(2, 4, strides=2, padding="same", activation="relu",
-                                                   bias_initializer="random_normal")])
+    model = keras.Sequential(
+        [
+            keras.Input((None, None, 8)),
+            GroupConv2DTranspose(2, 4, strides=2, padding="same", activation="relu", bias_initializer="random_normal"),
+        ]
+    )
     layer = model.layers[0]
     assert [tuple(w.shape) for w in layer.trainable_weights] == [(4, 4, 8, 2), (2,)]
     for size in (5, 6):
         x = rng.normal(size=(2, size, size + 1, 8)).astype("float32")
         plain = layer.to_conv2d_transpose()
         assert type(plain) is keras.layers.Conv2DTranspose
-        np.testing.assert_allclose(ops.convert_to_numpy(plain(x)), ops.convert_to_numpy(model(x)), rtol=1e-5,
-                                   atol=1e-6)
+        np.testing.assert_allclose(ops.convert_to_numpy(plain(x)), ops.convert_to_numpy(model(x)), rtol=1e-5, atol=1e-6)
         layer.check_equivariance(x)
 
 
 class TestTransposeContract(testing.TestCase):
     def test_group_conv_transpose(self):
-        self.run_layer_test(GroupConv2DTranspose, {"filters": 2, "kernel_size": 4, "strides": 2, "padding": "same",
-                                                   "group": "D4"},
-                            input_shape=(2, 3, 3, 16), expected_output_shape=(2, 6, 6, 16),
-                            expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
+        self.run_layer_test(
+            GroupConv2DTranspose,
+            {"filters": 2, "kernel_size": 4, "strides": 2, "padding": "same", "group": "D4"},
+            input_shape=(2, 3, 3, 16),
+            expected_output_shape=(2, 6, 6, 16),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=0,
+        )
 
 
 def encoder_decoder(group="D4", size=28, fields=4):
@@ -117,14 +138,16 @@ def encoder_decoder(group="D4", size=28, fields=4):
 
     28 → 26 (3×3 valid) → 12 (4×4, stride 2: (26 − 4) % 2 == 0) → 26 (transposed 4×4, stride 2) → 28 (transposed
     3×3, stride 1) → pooled over the group: one invariant logit per pixel, which moves with the image."""
-    return keras.Sequential([
-        keras.Input((size, size, 1)),
-        LiftingConv2D(fields, 3, group=group, activation="relu"),
-        GroupConv2D(2 * fields, 4, group=group, strides=2, activation="relu"),
-        GroupConv2DTranspose(fields, 4, group=group, strides=2, activation="relu"),
-        GroupConv2DTranspose(1, 3, group=group),
-        GroupPooling(group, reduction="mean"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((size, size, 1)),
+            LiftingConv2D(fields, 3, group=group, activation="relu"),
+            GroupConv2D(2 * fields, 4, group=group, strides=2, activation="relu"),
+            GroupConv2DTranspose(fields, 4, group=group, strides=2, activation="relu"),
+            GroupConv2DTranspose(1, 3, group=group),
+            GroupPooling(group, reduction="mean"),
+        ]
+    )
 
 
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: g.name)

@@ -30,47 +30,95 @@ class TestLayerContracts(testing.TestCase):
     """Config round trip, symbolic and eager calls, weight counts, a training step, mixed precision."""
 
     def test_lifting_conv(self):
-        self.run_layer_test(LiftingConv2D, {"filters": 4, "kernel_size": 3, "group": "D4", "activation": "relu"},
-                            input_shape=(2, 9, 9, 3), expected_output_shape=(2, 7, 7, 32),
-                            expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
+        self.run_layer_test(
+            LiftingConv2D,
+            {"filters": 4, "kernel_size": 3, "group": "D4", "activation": "relu"},
+            input_shape=(2, 9, 9, 3),
+            expected_output_shape=(2, 7, 7, 32),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=0,
+        )
 
     def test_group_conv(self):
-        self.run_layer_test(GroupConv2D, {"filters": 2, "kernel_size": 3, "padding": "same", "strides": 2},
-                            input_shape=(2, 9, 9, 12), expected_output_shape=(2, 5, 5, 8),
-                            expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
+        self.run_layer_test(
+            GroupConv2D,
+            {"filters": 2, "kernel_size": 3, "padding": "same", "strides": 2},
+            input_shape=(2, 9, 9, 12),
+            expected_output_shape=(2, 5, 5, 8),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=0,
+        )
 
     def test_padded_strided_layers(self):
-        self.run_layer_test(GroupConv2D, {"filters": 2, "kernel_size": 3, "strides": 3, "padding": "valid_equiv"},
-                            input_shape=(2, 10, 11, 8), expected_output_shape=(2, 4, 5, 8),
-                            expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
-        self.run_layer_test(GroupMaxPool2D, {"pool_size": 3, "strides": 2, "padding": "same_equiv"},
-                            input_shape=(2, 9, 9, 8), expected_output_shape=(2, 5, 5, 8),
-                            expected_num_trainable_weights=0)
+        self.run_layer_test(
+            GroupConv2D,
+            {"filters": 2, "kernel_size": 3, "strides": 3, "padding": "valid_equiv"},
+            input_shape=(2, 10, 11, 8),
+            expected_output_shape=(2, 4, 5, 8),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=0,
+        )
+        self.run_layer_test(
+            GroupMaxPool2D,
+            {"pool_size": 3, "strides": 2, "padding": "same_equiv"},
+            input_shape=(2, 9, 9, 8),
+            expected_output_shape=(2, 5, 5, 8),
+            expected_num_trainable_weights=0,
+        )
 
     def test_subgroup_pooling(self):
-        self.run_layer_test(SubgroupPooling, {"group": "D4", "subgroup": "D1", "reduction": "mean"},
-                            input_shape=(2, 5, 5, 16), expected_output_shape=(2, 5, 5, 4),
-                            expected_num_trainable_weights=0)
+        self.run_layer_test(
+            SubgroupPooling,
+            {"group": "D4", "subgroup": "D1", "reduction": "mean"},
+            input_shape=(2, 5, 5, 16),
+            expected_output_shape=(2, 5, 5, 4),
+            expected_num_trainable_weights=0,
+        )
 
     def test_group_pooling(self):
-        self.run_layer_test(GroupPooling, {"group": "C4", "reduction": "mean"}, input_shape=(2, 5, 5, 12),
-                            expected_output_shape=(2, 5, 5, 3), expected_num_trainable_weights=0)
+        self.run_layer_test(
+            GroupPooling,
+            {"group": "C4", "reduction": "mean"},
+            input_shape=(2, 5, 5, 12),
+            expected_output_shape=(2, 5, 5, 3),
+            expected_num_trainable_weights=0,
+        )
 
     def test_spatial_pooling(self):
         for cls in (GroupMaxPool2D, GroupAvgPool2D):
-            self.run_layer_test(cls, {"pool_size": 2}, input_shape=(2, 6, 6, 8), expected_output_shape=(2, 3, 3, 8),
-                                expected_num_trainable_weights=0)
+            self.run_layer_test(
+                cls,
+                {"pool_size": 2},
+                input_shape=(2, 6, 6, 8),
+                expected_output_shape=(2, 3, 3, 8),
+                expected_num_trainable_weights=0,
+            )
 
     def test_group_batch_norm(self):
-        self.run_layer_test(GroupBatchNormalization, {"group": "D4", "momentum": 0.9}, input_shape=(2, 4, 4, 16),
-                            expected_output_shape=(2, 4, 4, 16), expected_num_trainable_weights=2,
-                            expected_num_non_trainable_weights=2)
+        self.run_layer_test(
+            GroupBatchNormalization,
+            {"group": "D4", "momentum": 0.9},
+            input_shape=(2, 4, 4, 16),
+            expected_output_shape=(2, 4, 4, 16),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=2,
+        )
 
     def test_set_layers(self):
-        self.run_layer_test(PermutationEquivariantDense, {"units": 3, "reduction": "max"}, input_shape=(2, 5, 4),
-                            expected_output_shape=(2, 5, 3), expected_num_trainable_weights=3)
-        self.run_layer_test(SetPooling, {"reduction": "mean"}, input_shape=(2, 5, 4), expected_output_shape=(2, 4),
-                            expected_num_trainable_weights=0)
+        self.run_layer_test(
+            PermutationEquivariantDense,
+            {"units": 3, "reduction": "max"},
+            input_shape=(2, 5, 4),
+            expected_output_shape=(2, 5, 3),
+            expected_num_trainable_weights=3,
+        )
+        self.run_layer_test(
+            SetPooling,
+            {"reduction": "mean"},
+            input_shape=(2, 5, 4),
+            expected_output_shape=(2, 4),
+            expected_num_trainable_weights=0,
+        )
 
 
 def _gcnn(group="C4"):
@@ -145,12 +193,17 @@ def test_loading_without_symkeras_names_the_package_and_load_model_registers_it(
         "try:\n    keras.models.load_model(path)\nexcept Exception as error:\n    print('ERROR', error)\n"
         "import symkeras\n"
         "try:\n    keras.models.load_model(path)\nexcept Exception as error:\n    print('LAZY', type(error).__name__)\n"
-        "print('LOADED', symkeras.load_model(path).layers[0].__class__.__name__)\n")
+        "print('LOADED', symkeras.load_model(path).layers[0].__class__.__name__)\n"
+    )
     root = os.path.dirname(os.path.dirname(os.path.abspath(symkeras.__file__)))  # the symkeras under test
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3",
-           "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300,
-                         cwd=tmp_path, check=True).stdout
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path, check=True
+    ).stdout
     assert "Could not locate class 'LiftingConv2D'" in out and "'registered_name': 'symkeras>LiftingConv2D'" in out
     assert "LAZY TypeError" in out  # `import symkeras` alone does not register the layers…
     assert "LOADED LiftingConv2D" in out  # …symkeras.load_model does

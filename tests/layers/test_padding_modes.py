@@ -24,11 +24,13 @@ GROUPS = [G.C4, G.D4]
 
 def _make(kind, group, window, stride, padding, dtype="float32"):
     if kind == "lifting":
-        return LiftingConv2D(2, window, group=group, strides=stride, padding=padding,
-                             bias_initializer="random_normal", dtype=dtype), "image"
+        return LiftingConv2D(
+            2, window, group=group, strides=stride, padding=padding, bias_initializer="random_normal", dtype=dtype
+        ), "image"
     if kind == "group":
-        return GroupConv2D(2, window, group=group, strides=stride, padding=padding,
-                           bias_initializer="random_normal", dtype=dtype), "field"
+        return GroupConv2D(
+            2, window, group=group, strides=stride, padding=padding, bias_initializer="random_normal", dtype=dtype
+        ), "field"
     cls = GroupMaxPool2D if kind == "maxpool" else GroupAvgPool2D
     return cls(window, strides=stride, padding=padding, dtype=dtype), "field"
 
@@ -41,8 +43,15 @@ def _check(layer, action, group, x):
 
 # Convolutions depend on the group (their filter banks do): C4 and D4.  Spatial pooling acts on every channel alike
 # and takes no group; D4 contains C4 with the same action on the data, so D4 covers both.
-SWEEP = [("lifting", 3, G.C4), ("lifting", 3, G.D4), ("group", 3, G.C4), ("group", 3, G.D4), ("group", 4, G.D4),
-         ("maxpool", 2, G.D4), ("avgpool", 3, G.D4)]
+SWEEP = [
+    ("lifting", 3, G.C4),
+    ("lifting", 3, G.D4),
+    ("group", 3, G.C4),
+    ("group", 3, G.D4),
+    ("group", 4, G.D4),
+    ("maxpool", 2, G.D4),
+    ("avgpool", 3, G.D4),
+]
 
 
 @pytest.mark.parametrize("padding", ["valid_equiv", "same_equiv"])
@@ -55,9 +64,12 @@ def test_every_size_from_7_to_33_is_exact_or_refused_with_the_reason(kind, windo
         channels = 2 if action == "image" else 2 * group.order
         x = rng.normal(size=(1, n, 40 - n, channels)).astype("float32")
         if stride % 2 == 0 and (n - window) % 2:  # equal padding on both sides cannot change the parity of n − k
-            with pytest.raises(ValueError, match=rf"padding='{padding}' cannot make the grid of strides=2 symmetric "
-                                                 rf"for an input height of {n} pixels.*No padding keeps this layer "
-                                                 rf"exact; use an input height of {n - 1} or {n + 1}"):
+            with pytest.raises(
+                ValueError,
+                match=rf"padding='{padding}' cannot make the grid of strides=2 symmetric "
+                rf"for an input height of {n} pixels.*No padding keeps this layer "
+                rf"exact; use an input height of {n - 1} or {n + 1}",
+            ):
                 layer(x)
             refused.append(n)
             continue
@@ -67,8 +79,9 @@ def test_every_size_from_7_to_33_is_exact_or_refused_with_the_reason(kind, windo
         total = equivariant_padding(n, window, stride, padding)
         assert total % 2 == 0 and (n + total - window) % stride == 0  # symmetric, and ends at the far border
         base = 0 if padding == "valid_equiv" else window - 1 + (window - 1) % 2  # 'same': k − 1, made even
-        assert total >= base and not any((n + p - window) % stride == 0 and n + p >= window
-                                         for p in range(base, total, 2))  # no smaller equal padding would do
+        assert total >= base and not any(
+            (n + p - window) % stride == 0 and n + p >= window for p in range(base, total, 2)
+        )  # no smaller equal padding would do
         assert tuple(y.shape)[1] == (n + total - window) // stride + 1 == layer.compute_output_shape(x.shape)[1]
         exact.append(n)
     assert len(exact) + len(refused) == len(SIZES)
@@ -123,11 +136,15 @@ def test_dynamic_shapes_inside_tf_function(rng):
         np.testing.assert_allclose(fn(x).numpy(), ops.convert_to_numpy(model(x)), rtol=1e-5, atol=1e-6)
         check_equivariance(lambda v: fn(v).numpy(), G.C4, x, in_action="image", out_action="image")
     assert fn.experimental_get_tracing_count() == 1
-    stride2 = tf.function(GroupMaxPool2D(2, padding="valid_equiv"),
-                          input_signature=[tf.TensorSpec((None, None, None, 4), tf.float32)])
+    stride2 = tf.function(
+        GroupMaxPool2D(2, padding="valid_equiv"), input_signature=[tf.TensorSpec((None, None, None, 4), tf.float32)]
+    )
     assert tuple(stride2(np.zeros((1, 10, 12, 4), "float32")).shape) == (1, 5, 6, 4)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"cannot make the grid of strides=2 symmetric for this "
-                                                             r"input height.*No padding keeps this layer exact"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"cannot make the grid of strides=2 symmetric for this "
+        r"input height.*No padding keeps this layer exact",
+    ):
         stride2(np.zeros((1, 11, 12, 4), "float32"))
 
 
@@ -138,8 +155,11 @@ def test_padding_modes_round_trip_and_plain_strides_point_to_them(tmp_path, rng)
     loaded = keras.models.load_model(tmp_path / "padded.keras")
     np.testing.assert_array_equal(ops.convert_to_numpy(loaded(x)), ops.convert_to_numpy(model(x)))
     assert loaded.layers[3].get_config()["padding"] == "same_equiv"
-    with pytest.raises(ValueError, match=r"strides=2 and padding='valid' needs a known input height and width.*Use "
-                                         r"padding='valid_equiv' or 'same_equiv'"):
+    with pytest.raises(
+        ValueError,
+        match=r"strides=2 and padding='valid' needs a known input height and width.*Use "
+        r"padding='valid_equiv' or 'same_equiv'",
+    ):
         GroupConv2D(2, 3, strides=2).build((None, None, None, 4))
     with pytest.raises(ValueError, match=r"use an input height of 9 or 11, strides=1, or padding='valid_equiv'"):
         LiftingConv2D(2, 3, strides=2).build((None, 10, 10, 1))

@@ -31,8 +31,10 @@ def test_group_pooling_gives_invariant_channels(group, reduction, dtype, rng):
 
 
 @pytest.mark.parametrize("cls", [GroupMaxPool2D, GroupAvgPool2D])
-@pytest.mark.parametrize("size, pool, strides, padding", [
-    ((8, 8), 2, None, "valid"), ((6, 10), 2, None, "valid"), ((9, 9), 3, 2, "same"), ((7, 7), 3, 2, "valid")])
+@pytest.mark.parametrize(
+    "size, pool, strides, padding",
+    [((8, 8), 2, None, "valid"), ((6, 10), 2, None, "valid"), ((9, 9), 3, 2, "same"), ((7, 7), 3, 2, "valid")],
+)
 def test_spatial_pooling_on_symmetric_grids_is_equivariant(cls, size, pool, strides, padding, dtype, rng):
     layer = cls(pool, strides=strides, padding=padding, dtype=dtype)
     field = rng.normal(size=(2, *size, 2 * 8)).astype(dtype)
@@ -41,8 +43,11 @@ def test_spatial_pooling_on_symmetric_grids_is_equivariant(cls, size, pool, stri
 
 
 def test_spatial_pooling_rejects_asymmetric_grids():
-    with pytest.raises(ValueError, match=r"GroupMaxPool2D: strides=2 .* input height of 9 pixels.* 8 or 10.*"
-                                         r"padding='valid_equiv'"):
+    with pytest.raises(
+        ValueError,
+        match=r"GroupMaxPool2D: strides=2 .* input height of 9 pixels.* 8 or 10.*"
+        r"padding='valid_equiv'",
+    ):
         GroupMaxPool2D(2).build((None, 9, 9, 4))
     with pytest.raises(ValueError, match=r"padding='same' with an even pool_size"):
         GroupAvgPool2D(2, padding="same")
@@ -53,8 +58,9 @@ def test_spatial_pooling_rejects_asymmetric_grids():
 
 @pytest.mark.parametrize("group", [G.C4, G.D4], ids=lambda g: g.name)
 def test_group_batch_norm_shares_statistics_over_orientations(group, dtype, rng):
-    layer = GroupBatchNormalization(group, gamma_initializer="random_normal", beta_initializer="random_normal",
-                                    dtype=dtype)
+    layer = GroupBatchNormalization(
+        group, gamma_initializer="random_normal", beta_initializer="random_normal", dtype=dtype
+    )
     x = (rng.normal(size=(4, 5, 5, 3 * group.order)) * 3 + 1).astype(dtype)
     check_equivariance(lambda v: layer(v, training=True), group, x, in_action="field", out_action="field")
     check_equivariance(lambda v: layer(v, training=False), group, x, in_action="field", out_action="field")
@@ -82,13 +88,15 @@ def test_permutation_equivariant_dense_for_all_permutations(reduction, dtype, rn
 
 
 def test_deep_sets_model_is_permutation_invariant(dtype, rng):
-    model = keras.Sequential([
-        keras.Input((None, 3), dtype=dtype),
-        keras.layers.Dense(8, activation="relu", dtype=dtype),  # φ, applied to each element
-        PermutationEquivariantDense(8, activation="relu", dtype=dtype),
-        SetPooling("sum", dtype=dtype),  # Σ
-        keras.layers.Dense(2, dtype=dtype),  # ρ
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((None, 3), dtype=dtype),
+            keras.layers.Dense(8, activation="relu", dtype=dtype),  # φ, applied to each element
+            PermutationEquivariantDense(8, activation="relu", dtype=dtype),
+            SetPooling("sum", dtype=dtype),  # Σ
+            keras.layers.Dense(2, dtype=dtype),  # ρ
+        ]
+    )
     x = rng.normal(size=(2, 5, 3)).astype(dtype)
     report = check_invariance(model, G.SymmetricGroup(5), x, in_action="set")
     assert len(report.errors) == 120
@@ -115,14 +123,20 @@ def test_set_layers_above_seven_elements_are_checked_on_sampled_permutations(rng
     def last_element_counts_double(v):  # equivariant to permutations that fix the last element only
         return ops.convert_to_numpy(v) * np.r_[np.ones(8), 2.0][None, :, None]
 
-    with pytest.raises(AssertionError, match=r"Not S9-equivariant.* of 64 sampled elements of 362,880 \(generators "
-                                             r"included\) are over"):
+    with pytest.raises(
+        AssertionError,
+        match=r"Not S9-equivariant.* of 64 sampled elements of 362,880 \(generators "
+        r"included\) are over",
+    ):
         check_equivariance(last_element_counts_double, group, x, in_action="set", out_action="set")
 
 
 def test_set_pooling_refuses_an_input_without_a_set_axis():
-    with pytest.raises(ValueError, match=r"SetPooling expects sets \(batch, set size, features\).*A 2-D input has no "
-                                         r"set axis.*x\[:, :, None\].*Received: input_shape=\(4, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"SetPooling expects sets \(batch, set size, features\).*A 2-D input has no "
+        r"set axis.*x\[:, :, None\].*Received: input_shape=\(4, 3\)",
+    ):
         SetPooling("sum")(np.ones((4, 3), "float32"))
     assert tuple(SetPooling("max")(np.ones((4, 3, 2, 5), "float32")).shape) == (4, 2, 5)
 

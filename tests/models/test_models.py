@@ -1,6 +1,5 @@
 """Model builders: known parameter counts, exact invariance of the G-CNN, width matching."""
 
-
 import pytest
 
 from symkeras import models

@@ -33,8 +33,9 @@ def floor(module: str) -> str:
         return "facade"
     if module.startswith("symkeras.experiments"):
         return "experiments"
-    if module.startswith(("symkeras.course", "symkeras.grading", "symkeras.cli", "symkeras.doctor",
-                          "symkeras.__main__")):
+    if module.startswith(
+        ("symkeras.course", "symkeras.grading", "symkeras.cli", "symkeras.doctor", "symkeras.__main__")
+    ):
         return "tooling"
     return "library"
 
@@ -71,11 +72,23 @@ def edges() -> dict[str, set[str]]:
 
 
 def test_the_module_list_is_what_the_design_describes():
-    for module in ("symkeras.groups", "symkeras.layers.cloned", "symkeras.cloning.structure",
-                   "symkeras.cloning.student", "symkeras.cloning.rebuild", "symkeras.cloning.finetune",
-                   "symkeras.data.mnist", "symkeras.training", "symkeras.settings", "symkeras.experiments.gcnn",
-                   "symkeras.experiments.cloning", "symkeras.experiments.bench", "symkeras.cli", "symkeras.doctor",
-                   "symkeras.deploy"):
+    for module in (
+        "symkeras.groups",
+        "symkeras.layers.cloned",
+        "symkeras.cloning.structure",
+        "symkeras.cloning.student",
+        "symkeras.cloning.rebuild",
+        "symkeras.cloning.finetune",
+        "symkeras.data.mnist",
+        "symkeras.training",
+        "symkeras.settings",
+        "symkeras.experiments.gcnn",
+        "symkeras.experiments.cloning",
+        "symkeras.experiments.bench",
+        "symkeras.cli",
+        "symkeras.doctor",
+        "symkeras.deploy",
+    ):
         assert module in MODULES, module
     for gone in ("symkeras.reproduce", "symkeras.reproduce_cloning", "symkeras.bench", "symkeras.layers._base"):
         assert gone not in MODULES, gone
@@ -83,8 +96,13 @@ def test_the_module_list_is_what_the_design_describes():
 
 @pytest.mark.parametrize("lower, forbidden", [("library", {"experiments", "tooling"}), ("experiments", {"tooling"})])
 def test_each_floor_imports_only_the_floors_below_it(lower, forbidden):
-    broken = [f"{module}:{line} imports {target}" for module in MODULES if floor(module) == lower
-              for target, _, line in imports(module) if floor(target) in forbidden or target == "symkeras"]
+    broken = [
+        f"{module}:{line} imports {target}"
+        for module in MODULES
+        if floor(module) == lower
+        for target, _, line in imports(module)
+        if floor(target) in forbidden or target == "symkeras"
+    ]
     assert not broken, "\n".join(broken)
 
 
@@ -97,7 +115,7 @@ def test_there_are_no_import_circles():
         state[node] = "open"
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                cycles.append(" -> ".join(path[path.index(nxt):] + [nxt]))
+                cycles.append(" -> ".join(path[path.index(nxt) :] + [nxt]))
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[node] = "done"
@@ -114,9 +132,14 @@ def _private(name: str) -> bool:
 
 def _private_uses(tree: ast.AST, module_aliases: set[str]) -> list[tuple[str, int]]:
     """Attribute reads ``alias._name`` where ``alias`` is bound to a symkeras module."""
-    return [(f"{node.value.id}.{node.attr}", node.lineno) for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-            and node.value.id in module_aliases and _private(node.attr)]
+    return [
+        (f"{node.value.id}.{node.attr}", node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in module_aliases
+        and _private(node.attr)
+    ]
 
 
 def _module_aliases(tree: ast.AST, known: dict) -> set[str]:
@@ -146,22 +169,36 @@ def test_lessons_use_only_public_names():
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("symkeras"):
-                broken += [f"{path.name}:{node.lineno} imports {node.module}.{a.name}" for a in node.names
-                           if _private(a.name) or any(_private(p) for p in node.module.split("."))]
-                broken += [f"{path.name}:{node.lineno} imports {node.module}, which does not exist"
-                           for _ in [0] if node.module not in MODULES]
-        broken += [f"{path.name}:{line} reads {use}" for use, line in _private_uses(tree, _module_aliases(tree,
-                                                                                                          MODULES))]
+                broken += [
+                    f"{path.name}:{node.lineno} imports {node.module}.{a.name}"
+                    for a in node.names
+                    if _private(a.name) or any(_private(p) for p in node.module.split("."))
+                ]
+                broken += [
+                    f"{path.name}:{node.lineno} imports {node.module}, which does not exist"
+                    for _ in [0]
+                    if node.module not in MODULES
+                ]
+        broken += [
+            f"{path.name}:{line} reads {use}" for use, line in _private_uses(tree, _module_aliases(tree, MODULES))
+        ]
     assert not broken, "\n".join(broken)
 
 
 def _string_constants(tree: ast.AST):
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                  and node.body and isinstance(node.body[0], ast.Expr)
-                  and isinstance(node.body[0].value, ast.Constant)}
-    return [node for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and id(node) not in docstrings]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
 
 
 def test_groups_travel_as_objects_not_names():
@@ -171,8 +208,11 @@ def test_groups_travel_as_objects_not_names():
     for module, path in MODULES.items():
         if floor(module) in ("library", "experiments") and module != "symkeras.groups":
             names = GROUP_NAMES - {"trivial"} if module in ACTION_MODULES else GROUP_NAMES
-            broken += [f"{module}:{node.lineno} {node.value!r}"
-                       for node in _string_constants(ast.parse(path.read_text())) if node.value in names]
+            broken += [
+                f"{module}:{node.lineno} {node.value!r}"
+                for node in _string_constants(ast.parse(path.read_text()))
+                if node.value in names
+            ]
     assert not broken, "\n".join(broken)
 
 

@@ -27,11 +27,17 @@ def test_environment_yml_pins_the_same_versions_as_pyproject():
 def test_readme_tour_runs_and_prints_what_it_claims():
     readme = (ROOT / "README.md").read_text()
     tour = re.findall(r"```python\n(.*?)```", readme, re.S)[0]
-    result = subprocess.run([sys.executable, "-c", tour], capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    result = subprocess.run(
+        [sys.executable, "-c", tour],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert re.search(r"C4: max relative error \d\.\d\de-0[678] over 4 elements \(tolerance 1e-05 for float32\)",
-                     result.stdout), result.stdout
+    assert re.search(
+        r"C4: max relative error \d\.\d\de-0[678] over 4 elements \(tolerance 1e-05 for float32\)", result.stdout
+    ), result.stdout
 
 
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
@@ -42,8 +48,13 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
 
 
 def test_doctor_reports_and_exits_zero():
-    result = subprocess.run([sys.executable, "-m", "symkeras", "doctor"], capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    result = subprocess.run(
+        [sys.executable, "-m", "symkeras", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     for field in ("keras", "backend", "devices", "self-check"):
         assert re.search(rf"^  {field}\s", result.stdout, re.M), result.stdout

@@ -14,12 +14,16 @@ def test_mean_std_known_values():
 
 
 def test_aggregate_rows_groups_by_key_and_keeps_every_seed():
-    rows = [{"model": m, "seed": s, "params": 10, "accuracy": a, "note": f"seed {s}"}
-            for m, s, a in [("cnn", 0, 0.5), ("p4", 0, 0.9), ("cnn", 1, 0.7), ("p4", 1, 0.95)]]
+    rows = [
+        {"model": m, "seed": s, "params": 10, "accuracy": a, "note": f"seed {s}"}
+        for m, s, a in [("cnn", 0, 0.5), ("p4", 0, 0.9), ("cnn", 1, 0.7), ("p4", 1, 0.95)]
+    ]
     cnn, p4 = aggregate_rows(rows, by=("model",), values=("accuracy",))
     assert cnn["model"] == "cnn" and cnn["seeds"] == [0, 1] and cnn["params"] == 10
     assert cnn["accuracy_per_seed"] == [0.5, 0.7]
-    assert cnn["accuracy_mean"] == pytest.approx(0.6) and cnn["accuracy_std"] == pytest.approx(np.std([.5, .7], ddof=1))
+    assert cnn["accuracy_mean"] == pytest.approx(0.6) and cnn["accuracy_std"] == pytest.approx(
+        np.std([0.5, 0.7], ddof=1)
+    )
     assert "note" not in cnn, "fields that differ between seeds are not reported as if shared"
     assert p4["accuracy_mean"] == pytest.approx(0.925)
 

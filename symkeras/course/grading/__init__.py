@@ -24,7 +24,29 @@ from symkeras.course.grading.runner import (
 from symkeras.course.grading.sandbox import ChildFailure, Limits
 from symkeras.course.grading.stubs import BEGIN, END, ROOT, generate_exercises, make_stub
 
-__all__ = ["BEGIN", "DEFAULT_TIMEOUT", "END", "REASON_LENGTH", "ROOT", "TARGETS", "WIDTH", "ChildFailure",
-           "GradeResult", "Limits", "UsageError", "check", "exercise_names", "expect_close", "expect_equal",
-           "format_report", "generate_exercises", "grade_batch", "make_stub", "relative_error", "resolve_target", "run",
-           "select_tests", "summarize"]
+__all__ = [
+    "BEGIN",
+    "DEFAULT_TIMEOUT",
+    "END",
+    "REASON_LENGTH",
+    "ROOT",
+    "TARGETS",
+    "WIDTH",
+    "ChildFailure",
+    "GradeResult",
+    "Limits",
+    "UsageError",
+    "check",
+    "exercise_names",
+    "expect_close",
+    "expect_equal",
+    "format_report",
+    "generate_exercises",
+    "grade_batch",
+    "make_stub",
+    "relative_error",
+    "resolve_target",
+    "run",
+    "select_tests",
+    "summarize",
+]

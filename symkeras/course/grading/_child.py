@@ -50,15 +50,38 @@ def _prctl(option, value) -> int:
 # --- Landlock (Linux >= 5.13): an unprivileged file-system sandbox --------------------------------------------------------
 
 _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446  # the same on every architecture
-_FS = {name: 1 << i for i, name in enumerate(
-    ["EXECUTE", "WRITE_FILE", "READ_FILE", "READ_DIR", "REMOVE_DIR", "REMOVE_FILE", "MAKE_CHAR", "MAKE_DIR", "MAKE_REG",
-     "MAKE_SOCK", "MAKE_FIFO", "MAKE_BLOCK", "MAKE_SYM", "REFER", "TRUNCATE", "IOCTL_DEV"])}
+_FS = {
+    name: 1 << i
+    for i, name in enumerate(
+        [
+            "EXECUTE",
+            "WRITE_FILE",
+            "READ_FILE",
+            "READ_DIR",
+            "REMOVE_DIR",
+            "REMOVE_FILE",
+            "MAKE_CHAR",
+            "MAKE_DIR",
+            "MAKE_REG",
+            "MAKE_SOCK",
+            "MAKE_FIFO",
+            "MAKE_BLOCK",
+            "MAKE_SYM",
+            "REFER",
+            "TRUNCATE",
+            "IOCTL_DEV",
+        ]
+    )
+}
 _FILE_RIGHTS = _FS["EXECUTE"] | _FS["WRITE_FILE"] | _FS["READ_FILE"] | _FS["TRUNCATE"] | _FS["IOCTL_DEV"]
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneath(ctypes.Structure):
@@ -113,8 +136,12 @@ def landlock(read: list[str], write: list[str], read_files: list[str], write_fil
                     rights &= _FILE_RIGHTS
                 rights &= handled
                 rule = _PathBeneath(rights, pfd)
-                if _libc.syscall(_SYS_ADD_RULE, ctypes.c_int(fd), ctypes.c_int(1), ctypes.byref(rule),
-                                 ctypes.c_uint32(0)) == 0:
+                if (
+                    _libc.syscall(
+                        _SYS_ADD_RULE, ctypes.c_int(fd), ctypes.c_int(1), ctypes.byref(rule), ctypes.c_uint32(0)
+                    )
+                    == 0
+                ):
                     added += 1
             finally:
                 os.close(pfd)
@@ -147,6 +174,7 @@ def drop_capabilities() -> None:
 
 # --- the zygote -------------------------------------------------------------------------------------------------------------
 
+
 def zygote(ctrl_fd: int, preload: list[str]) -> None:
     ctrl = socket.socket(fileno=ctrl_fd)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -159,8 +187,10 @@ def zygote(ctrl_fd: int, preload: list[str]) -> None:
             loaded.append(name)
         except Exception:  # noqa: BLE001 — a library that does not import is imported (and fails) in the worker
             pass
-    wire.send_control(ctrl, {"op": "ready", "preloaded": loaded, "seconds": time.monotonic() - started,
-                      "landlock_abi": landlock_abi()})
+    wire.send_control(
+        ctrl,
+        {"op": "ready", "preloaded": loaded, "seconds": time.monotonic() - started, "landlock_abi": landlock_abi()},
+    )
     workers: dict[int, dict] = {}
     finished: dict[int, int] = {}
     me = os.getpid()
@@ -256,7 +286,7 @@ def _processes() -> dict[int, tuple[int, int]]:
             try:
                 with open(f"/proc/{entry}/stat", "rb") as f:
                     stat = f.read()
-                fields = stat[stat.rindex(b")") + 2:].split()
+                fields = stat[stat.rindex(b")") + 2 :].split()
                 found[int(entry)] = (int(fields[1]), int(fields[2]))
             except (OSError, ValueError, IndexError):
                 continue
@@ -295,7 +325,7 @@ def _kill_orphans(me: int, workers) -> bool:
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
                 stat = f.read()
-            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         except (OSError, ValueError, IndexError):
             continue
         if ppid == me:
@@ -309,6 +339,7 @@ def _kill_orphans(me: int, workers) -> bool:
 
 
 # --- a worker -------------------------------------------------------------------------------------------------------------
+
 
 def _worker(fds: list[int], spec: dict) -> None:
     sock_fd, out_fd = fds
@@ -328,8 +359,9 @@ def _worker(fds: list[int], spec: dict) -> None:
     os.chdir(workdir)
     home = os.path.join(workdir, ".home")
     os.makedirs(os.path.join(home, "tmp"), exist_ok=True)
-    os.environ.update({"HOME": home, "TMPDIR": os.path.join(home, "tmp"), "MPLCONFIGDIR": os.path.join(home, "mpl"),
-                       "PWD": workdir})
+    os.environ.update(
+        {"HOME": home, "TMPDIR": os.path.join(home, "tmp"), "MPLCONFIGDIR": os.path.join(home, "mpl"), "PWD": workdir}
+    )
     import tempfile
 
     tempfile.tempdir = None
@@ -341,8 +373,9 @@ def _worker(fds: list[int], spec: dict) -> None:
     drop_capabilities()
     sandbox = "none (disabled)"
     if spec.get("sandbox", True):
-        sandbox = landlock(spec["read"], [workdir, *spec.get("write", [])], spec.get("read_files", []),
-                           spec.get("write_files", []))
+        sandbox = landlock(
+            spec["read"], [workdir, *spec.get("write", [])], spec.get("read_files", []), spec.get("write_files", [])
+        )
     sys.path[:] = [workdir] + [p for p in sys.path if p]
     sys.dont_write_bytecode = True
     sock = socket.socket(fileno=sock_fd)
@@ -502,8 +535,11 @@ class Server:
     def send_value(self, value, force_handle: bool = False) -> None:
         buffers: list = []
         try:
-            node = ({"t": "handle", "id": self.keep(value), "type": "object"} if force_handle
-                    else wire.encode(value, buffers, self.keep))
+            node = (
+                {"t": "handle", "id": self.keep(value), "type": "object"}
+                if force_handle
+                else wire.encode(value, buffers, self.keep)
+            )
         except BaseException as e:  # noqa: BLE001
             self.send_error(e, "while sending the result to the grader")
             return

@@ -44,6 +44,7 @@ class Timeout(Exception):
 
 # --- frames ------------------------------------------------------------------------------------------------------------
 
+
 def frame(header: dict, buffers=()) -> list:
     head = json.dumps(header, allow_nan=True, separators=(",", ":")).encode()
     parts = [_HEAD.pack(MAGIC, len(head), len(buffers)), head]
@@ -123,6 +124,7 @@ def recv(sock: socket.socket, deadline: float | None = None, max_bytes: int | No
 
 # --- the zygote's control channel: small JSON messages, with file descriptors ----------------------------------------
 
+
 def send_control(sock: socket.socket, message: dict, fds=()) -> None:
     data = json.dumps(message).encode()
     data = struct.pack("!I", len(data)) + data
@@ -154,6 +156,7 @@ def recv_control(sock: socket.socket, timeout: float | None = None) -> tuple[dic
 
 # --- plain values: child → parent ---------------------------------------------------------------------------------------
 
+
 class TooLarge(Exception):
     pass
 
@@ -174,7 +177,7 @@ def encode(value, buffers: list, keep, budget: list | None = None, depth: int = 
     if value is None or t is bool or t is str:
         return value if t is not str else _string(value, budget)
     if t is int:
-        return value if -(2 ** 63) <= value < 2 ** 63 else {"t": "bigint", "v": str(value)}
+        return value if -(2**63) <= value < 2**63 else {"t": "bigint", "v": str(value)}
     if t is float:
         return value if math.isfinite(value) else {"t": "float", "v": repr(value)}
     if isinstance(value, np.generic):
@@ -206,8 +209,13 @@ def encode(value, buffers: list, keep, budget: list | None = None, depth: int = 
         items = list(dict.items(value))
         if len(items) > budget[0]:
             raise TooLarge(f"a dict of {len(items)} items")
-        return {"t": "dict", "v": [[encode(k, buffers, keep, budget, depth + 1),
-                                    encode(v, buffers, keep, budget, depth + 1)] for k, v in items]}
+        return {
+            "t": "dict",
+            "v": [
+                [encode(k, buffers, keep, budget, depth + 1), encode(v, buffers, keep, budget, depth + 1)]
+                for k, v in items
+            ],
+        }
     array = _as_array(value)
     if array is not None:
         return _array(array, buffers, keep, budget, depth)
@@ -278,6 +286,7 @@ def _handle(value, keep):
 
 
 # --- decoding in the parent: only what encode() produces ------------------------------------------------------------------
+
 
 def decode(node, buffers: list, make_handle, depth: int = 0):
     """The parent's reconstruction of an :func:`encode` description: plain values, NumPy arrays of safe dtypes, and
@@ -381,7 +390,7 @@ def _dtype(node) -> np.dtype:
 
 def _shape(node) -> tuple:
     shape = _list(node, "shape")
-    if len(shape) > 32 or not all(type(n) is int and 0 <= n < 2 ** 40 for n in shape):
+    if len(shape) > 32 or not all(type(n) is int and 0 <= n < 2**40 for n in shape):
         raise WireError("bad shape")
     return tuple(shape)
 

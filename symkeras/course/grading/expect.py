@@ -58,5 +58,7 @@ def expect_equal(actual, expected, what: str) -> None:
         if want.ndim == 0:
             raise AssertionError(f"{what}; got {got.item()!r}, expected {want.item()!r}")
         first = tuple(int(i) for i in np.argwhere(differ)[0])
-        raise AssertionError(f"{what}; {int(np.sum(differ))} of {differ.size} entries differ, the first at index "
-                             f"{first}: got {got[first].item()!r}, expected {want[first].item()!r}")
+        raise AssertionError(
+            f"{what}; {int(np.sum(differ))} of {differ.size} entries differ, the first at index "
+            f"{first}: got {got[first].item()!r}, expected {want[first].item()!r}"
+        )

@@ -43,8 +43,10 @@ TARGETS = ("exercises", "solutions")
 DEFAULT_TIMEOUT = 120
 REASON_LENGTH = 400  # characters of an assertion message's first line kept in a "wrong: …" status
 SHIPPED_TESTS = material("graded")
-GRADER_FILES = (*sorted(Path(__file__).resolve().parent.glob("*.py")),
-                Path(__file__).resolve().parents[2] / "grading.py")
+GRADER_FILES = (
+    *sorted(Path(__file__).resolve().parent.glob("*.py")),
+    Path(__file__).resolve().parents[2] / "grading.py",
+)
 TEACHER_PREFIX = "teacher: "
 _RESULTS = pytest.StashKey[dict]()
 _STATE = pytest.StashKey["State"]()
@@ -53,32 +55,59 @@ _WORKER = pytest.StashKey[sandbox.Worker]()
 
 def pytest_addoption(parser):
     group = parser.getgroup("symkeras grading")
-    group.addoption("--target", default=None,
-                    help="grade exercises/ (default), solutions/, or a directory of exNN_*.py files; several, "
-                         f"joined by {os.pathsep!r}, are graded side by side; or set SYMKERAS_TARGET")
-    group.addoption("--grading-targets", default=None,
-                    help='a JSON file listing the targets, [{"id": "alice", "path": "/abs/alice"}, …] (batch)')
-    group.addoption("--grading-batch", action="store_true",
-                    help="every target is a whole submission: an exercise file it lacks is an error")
+    group.addoption(
+        "--target",
+        default=None,
+        help="grade exercises/ (default), solutions/, or a directory of exNN_*.py files; several, "
+        f"joined by {os.pathsep!r}, are graded side by side; or set SYMKERAS_TARGET",
+    )
+    group.addoption(
+        "--grading-targets",
+        default=None,
+        help='a JSON file listing the targets, [{"id": "alice", "path": "/abs/alice"}, …] (batch)',
+    )
+    group.addoption(
+        "--grading-batch",
+        action="store_true",
+        help="every target is a whole submission: an exercise file it lacks is an error",
+    )
     group.addoption("--grading-report", default="grading-report.json", help="where to write the JSON report")
     group.addoption("--grading-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per graded test")
-    group.addoption("--grading-memory", type=float, default=sandbox.Limits.memory_gb,
-                    help="GB of address space for a student's process")
-    group.addoption("--grading-recursion", type=int, default=sandbox.Limits.recursion,
-                    help="Python recursion limit in a student's process")
-    group.addoption("--grading-output", type=int, default=sandbox.Limits.output,
-                    help="bytes of a student's printed output kept in the report")
-    group.addoption("--grading-no-sandbox", action="store_true",
-                    help="do not restrict the student's file-system access (Landlock); for debugging only")
-    group.addoption("--grading-teacher-tests", action="append", default=[],
-                    help="a folder of the teacher's graded tests (listed as 'teacher: …' in the table)")
+    group.addoption(
+        "--grading-memory",
+        type=float,
+        default=sandbox.Limits.memory_gb,
+        help="GB of address space for a student's process",
+    )
+    group.addoption(
+        "--grading-recursion",
+        type=int,
+        default=sandbox.Limits.recursion,
+        help="Python recursion limit in a student's process",
+    )
+    group.addoption(
+        "--grading-output",
+        type=int,
+        default=sandbox.Limits.output,
+        help="bytes of a student's printed output kept in the report",
+    )
+    group.addoption(
+        "--grading-no-sandbox",
+        action="store_true",
+        help="do not restrict the student's file-system access (Landlock); for debugging only",
+    )
+    group.addoption(
+        "--grading-teacher-tests",
+        action="append",
+        default=[],
+        help="a folder of the teacher's graded tests (listed as 'teacher: …' in the table)",
+    )
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): points a graded exercise test is worth")
     config.stash[_RESULTS] = {}
-    grading = (config.getoption("--target") or config.getoption("--grading-targets")
-               or os.environ.get("SYMKERAS_TARGET"))
+    grading = config.getoption("--target") or config.getoption("--grading-targets") or os.environ.get("SYMKERAS_TARGET")
     xdist_controller = getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
     if grading and not xdist_controller:
         _state(config).start()  # the zygote imports Keras while pytest collects
@@ -91,6 +120,7 @@ def pytest_unconfigure(config):
 
 
 # --- targets ----------------------------------------------------------------------------------------------------------------
+
 
 def _target_dir(target: str) -> Path:
     path = Path(target).expanduser()
@@ -119,13 +149,16 @@ def _read_targets(config) -> list[tuple[str, Path]]:
     directories = [_target_dir(t) for t in parts]
     for t, d in zip(parts, directories):
         if not d.is_dir():
-            raise pytest.UsageError(f"The grading target must be one of {TARGETS} or a directory of exNN_*.py files "
-                                    f"(several joined by {os.pathsep!r}). Received: {t!r} ({d} is not a directory)")
+            raise pytest.UsageError(
+                f"The grading target must be one of {TARGETS} or a directory of exNN_*.py files "
+                f"(several joined by {os.pathsep!r}). Received: {t!r} ({d} is not a directory)"
+            )
     ids = unique_ids(directories) if len(directories) > 1 else [""]
     return list(zip(ids, directories))
 
 
 # --- the state of a grading run: targets, limits, the student processes -------------------------------------------------
+
 
 class State:
     def __init__(self, config):
@@ -133,11 +166,13 @@ class State:
         self.targets = _read_targets(config)
         self.by_id = dict(self.targets)
         self.batch = config.getoption("--grading-batch")
-        self.limits = sandbox.Limits(timeout=config.getoption("--grading-timeout"),
-                                     memory_gb=config.getoption("--grading-memory"),
-                                     recursion=config.getoption("--grading-recursion"),
-                                     output=config.getoption("--grading-output"),
-                                     sandbox=not config.getoption("--grading-no-sandbox"))
+        self.limits = sandbox.Limits(
+            timeout=config.getoption("--grading-timeout"),
+            memory_gb=config.getoption("--grading-memory"),
+            recursion=config.getoption("--grading-recursion"),
+            output=config.getoption("--grading-output"),
+            sandbox=not config.getoption("--grading-no-sandbox"),
+        )
         self.teacher_dirs = [Path(d).resolve() for d in config.getoption("--grading-teacher-tests")]
         self.zygote: sandbox.Zygote | None = None
         self.failure: sandbox.ChildFailure | None = None
@@ -152,8 +187,13 @@ class State:
         self.timings: dict[str, float] = {}
 
     def protected(self) -> list[Path]:
-        return [*([CHECKOUT] if CHECKOUT else []), SHIPPED_TESTS, *(d for _, d in self.targets), *self.teacher_dirs,
-                Path.cwd()]
+        return [
+            *([CHECKOUT] if CHECKOUT else []),
+            SHIPPED_TESTS,
+            *(d for _, d in self.targets),
+            *self.teacher_dirs,
+            Path.cwd(),
+        ]
 
     def start(self) -> None:
         if self.zygote is None and self.failure is None:
@@ -168,8 +208,10 @@ class State:
             started = time.monotonic()
             try:
                 info = self.zygote.ready()
-                self.timings.update(zygote_import_s=round(info.get("seconds", 0.0), 2),
-                                    waited_for_zygote_s=round(time.monotonic() - started, 2))
+                self.timings.update(
+                    zygote_import_s=round(info.get("seconds", 0.0), 2),
+                    waited_for_zygote_s=round(time.monotonic() - started, 2),
+                )
             except sandbox.ChildFailure as e:
                 self.failure = e
         if self.paths is None:
@@ -222,6 +264,7 @@ def _state(config) -> State:
 
 
 # --- collection -------------------------------------------------------------------------------------------------------------
+
 
 def _known_exercises() -> list[str]:
     return sorted(p.stem.removeprefix("test_") for p in SHIPPED_TESTS.glob("test_ex*.py"))
@@ -317,6 +360,7 @@ def _display(path: Path) -> str:
 
 # --- the fixtures a graded test receives ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def ex(request):
     """The student's module for this test file, ``<target>/exNN_topic.py``, running in its own process."""
@@ -373,6 +417,7 @@ def _start_clock(item) -> None:
 
 # --- statuses ---------------------------------------------------------------------------------------------------------------
 
+
 def _first_line(text: str, limit: int = REASON_LENGTH) -> str:
     lines = str(text).strip().splitlines()
     line = lines[0].strip() if lines else ""
@@ -418,6 +463,7 @@ def pytest_runtest_makereport(item, call):
 
 # --- the end: integrity, report, table ---------------------------------------------------------------------------------------
 
+
 def _check_integrity(state: State) -> dict:
     """Compare the course's files with the copy loaded before grading.  A student's process cannot write them when
     the sandbox is on; without it, the graded tests, the grader and the solutions are restored from that copy."""
@@ -440,11 +486,16 @@ def _check_integrity(state: State) -> dict:
     created = []
     if state.snapshot:
         for folder in _guarded_folders(state):
-            created += [_display(p) for p in folder.rglob("*.py")
-                        if "__pycache__" not in p.parts and p not in state.snapshot]
+            created += [
+                _display(p) for p in folder.rglob("*.py") if "__pycache__" not in p.parts and p not in state.snapshot
+            ]
     now = {p: (p.read_bytes() if p.is_file() else b"") for p in state.loaded_paths}
-    return {"changed": changed, "restored": restored, "created": sorted(created),
-            "verified": _combined_sha(state.loaded_paths, now) == state.loaded_sha and not changed}
+    return {
+        "changed": changed,
+        "restored": restored,
+        "created": sorted(created),
+        "verified": _combined_sha(state.loaded_paths, now) == state.loaded_sha and not changed,
+    }
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -460,9 +511,17 @@ def pytest_sessionfinish(session, exitstatus):
     summary = summarize(results)
     targets = {tid: str(d) for tid, d in state.targets}
     display = str(state.targets[0][1]) + os.sep if len(state.targets) == 1 else os.pathsep.join(targets.values())
-    report = {"target": display, "targets": targets, **summary, "sandbox": state.sandbox or "none (no student code ran)",
-              "limits": state.limits.as_dict(), "grader_sha256": state.loaded_sha, "integrity": integrity,
-              "timings": state.timings, "outputs": state.outputs}
+    report = {
+        "target": display,
+        "targets": targets,
+        **summary,
+        "sandbox": state.sandbox or "none (no student code ran)",
+        "limits": state.limits.as_dict(),
+        "grader_sha256": state.loaded_sha,
+        "integrity": integrity,
+        "timings": state.timings,
+        "outputs": state.outputs,
+    }
     path = Path(config.getoption("--grading-report"))
     path.write_text(json.dumps(report, indent=2, default=str))
     state.table = format_report(summary, display, report_warnings(report))

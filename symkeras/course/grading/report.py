@@ -19,8 +19,10 @@ def summarize(results: dict) -> dict:
         entry["tests"][test] = {"points": points, "status": status}
         if detail and detail[0]:
             entry["tests"][test]["detail"] = detail[0]
-    total = {"earned": sum(e["earned"] for e in exercises.values()),
-             "possible": sum(e["possible"] for e in exercises.values())}
+    total = {
+        "earned": sum(e["earned"] for e in exercises.values()),
+        "possible": sum(e["possible"] for e in exercises.values()),
+    }
     return {"exercises": dict(exercises), "total": total}
 
 
@@ -31,18 +33,21 @@ def format_report(summary: dict, target: str, warnings=()) -> str:
         lines.append(f"{exercise:<72} {entry['earned']:>4g} / {entry['possible']:<3g}".rstrip())
         for test, t in entry["tests"].items():
             earned = t["points"] if t["status"] == "passed" else 0
-            status, _, reason = t["status"].partition(": ") if t["status"].startswith("wrong") else (
-                t["status"], "", "")
+            status, _, reason = (
+                t["status"].partition(": ") if t["status"].startswith("wrong") else (t["status"], "", "")
+            )
             lines.append(f"  {test:<70} {earned:>4g} / {t['points']:<3g} {status}")
             for text in (reason, t.get("detail", "")):
                 if text:
-                    lines += textwrap.wrap(text, WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 8,
-                                           break_on_hyphens=False)
+                    lines += textwrap.wrap(
+                        text, WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 8, break_on_hyphens=False
+                    )
     total = summary["total"]
     percent = 100 * total["earned"] / total["possible"] if total["possible"] else 0.0
     lines += ["-" * WIDTH, f"{'TOTAL':<72} {total['earned']:>4g} / {total['possible']:<3g} ({percent:.0f}%)"]
-    if summary["exercises"] and all(t["status"] == "passed" for e in summary["exercises"].values()
-                                    for t in e["tests"].values()):
+    if summary["exercises"] and all(
+        t["status"] == "passed" for e in summary["exercises"].values() for t in e["tests"].values()
+    ):
         lines.append("All tests passed!")
     for warning in warnings:
         lines += textwrap.wrap(f"WARNING: {warning}", WIDTH, subsequent_indent=" " * 9, break_on_hyphens=False)
@@ -54,15 +59,18 @@ def report_warnings(report: dict) -> list[str]:
     warnings = []
     integrity = report.get("integrity") or {}
     if integrity.get("changed"):
-        warnings.append("these files of the grader or the course changed on disk during grading (restored from the "
-                        "copy loaded before grading; the points above used that copy): "
-                        + ", ".join(integrity["changed"]))
+        warnings.append(
+            "these files of the grader or the course changed on disk during grading (restored from the "
+            "copy loaded before grading; the points above used that copy): " + ", ".join(integrity["changed"])
+        )
     if integrity.get("created"):
         warnings.append("new files appeared in the course's folders during grading: " + ", ".join(integrity["created"]))
     sandbox = report.get("sandbox") or ""
     if sandbox.startswith("none") and sandbox not in ("none (disabled)", "none (no student code ran)"):
-        warnings.append(f"student code ran without a file-system sandbox ({sandbox}): grade untrusted work in a "
-                        f"container (README, 'Exercises and grading')")
+        warnings.append(
+            f"student code ran without a file-system sandbox ({sandbox}): grade untrusted work in a "
+            f"container (README, 'Exercises and grading')"
+        )
     return warnings
 
 
@@ -92,8 +100,11 @@ class GradeResult:
     @property
     def statuses(self) -> dict:
         """``{(exercise, test): status}``."""
-        return {(e, t): v["status"] for e, entry in self.report.get("exercises", {}).items()
-                for t, v in entry["tests"].items()}
+        return {
+            (e, t): v["status"]
+            for e, entry in self.report.get("exercises", {}).items()
+            for t, v in entry["tests"].items()
+        }
 
     def __repr__(self) -> str:
         return f"<GradeResult {self.earned:g} / {self.possible:g} points{', all passed' if self.passed else ''}>"

@@ -39,9 +39,11 @@ def resolve_target(target) -> Path:
         found = course_folder(str(target))
         if found is not None:
             return found
-        where = ("a checkout of the repository has them; an installed symkeras has no reference solutions"
-                 if target == "solutions" else
-                 "run `symkeras course init DIR` to write the lessons and exercises into DIR, then grade from DIR")
+        where = (
+            "a checkout of the repository has them; an installed symkeras has no reference solutions"
+            if target == "solutions"
+            else "run `symkeras course init DIR` to write the lessons and exercises into DIR, then grade from DIR"
+        )
         raise UsageError(f"no {target}/ folder here ({Path.cwd()}) or one level up: {where}")
     raise UsageError(f"{path.resolve()} is not a folder of exNN_*.py files")
 
@@ -70,34 +72,76 @@ def select_tests(exercise: str | None = None, teacher_dirs=()) -> list[Path]:
     for wanted in (w.strip() for w in exercise.split(",")):
         found = [n for n in names if wanted in (n, n.split("_")[0])]
         if not found:
-            raise UsageError(f"no exercise is called {wanted!r}. The exercises are: {', '.join(names)} "
-                             f"(give exNN or the full name; several joined by commas)")
+            raise UsageError(
+                f"no exercise is called {wanted!r}. The exercises are: {', '.join(names)} "
+                f"(give exNN or the full name; several joined by commas)"
+            )
         match += found
     return [p for p in files if exercise_of(p) in match]
 
 
-def _pytest(targets: list[tuple[str, Path]], tests: list[Path], report: Path, limits: Limits | None,
-            batch: bool, teacher_dirs, scratch: Path) -> subprocess.CompletedProcess:
+def _pytest(
+    targets: list[tuple[str, Path]],
+    tests: list[Path],
+    report: Path,
+    limits: Limits | None,
+    batch: bool,
+    teacher_dirs,
+    scratch: Path,
+) -> subprocess.CompletedProcess:
     listing = scratch / "targets.json"
     listing.write_text(json.dumps([{"id": tid, "path": str(path)} for tid, path in targets]))
     limits = limits or Limits()
     config = scratch / "pytest.ini"  # the graded tests' own (empty) settings, wherever they are installed
     config.write_text("[pytest]\n")
-    command = [sys.executable, "-m", "pytest", *map(str, tests), "-c", str(config), "--rootdir", str(SHIPPED_TESTS),
-               # the plugin, once: an older install's metadata may still register it as "symkeras" (a `pytest11`
-               # entry point, since removed); blocking that name keeps pytest from loading it twice
-               "-p", "no:symkeras", "-p", "symkeras.grading", "--grading-targets", str(listing),
-               "-p", "no:cacheprovider", "--no-header", "-q", "--tb=short", "-rN", "--grading-report", str(report),
-               "--grading-timeout", f"{limits.timeout:g}", "--grading-memory", f"{limits.memory_gb:g}",
-               "--grading-recursion", str(limits.recursion), "--grading-output", str(limits.output)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *map(str, tests),
+        "-c",
+        str(config),
+        "--rootdir",
+        str(SHIPPED_TESTS),
+        # the plugin, once: an older install's metadata may still register it as "symkeras" (a `pytest11`
+        # entry point, since removed); blocking that name keeps pytest from loading it twice
+        "-p",
+        "no:symkeras",
+        "-p",
+        "symkeras.grading",
+        "--grading-targets",
+        str(listing),
+        "-p",
+        "no:cacheprovider",
+        "--no-header",
+        "-q",
+        "--tb=short",
+        "-rN",
+        "--grading-report",
+        str(report),
+        "--grading-timeout",
+        f"{limits.timeout:g}",
+        "--grading-memory",
+        f"{limits.memory_gb:g}",
+        "--grading-recursion",
+        str(limits.recursion),
+        "--grading-output",
+        str(limits.output),
+    ]
     command += ["--grading-batch"] if batch else []
     command += [] if limits.sandbox else ["--grading-no-sandbox"]
     for folder in teacher_dirs:
         command += ["--grading-teacher-tests", str(Path(folder).expanduser().resolve())]
     if teacher_dirs:  # a teacher's test file may share a shipped file's name
         command += ["--import-mode=importlib"]
-    return subprocess.run(command, cwd=SHIPPED_TESTS, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True,
-                          text=True, errors="replace")
+    return subprocess.run(
+        command,
+        cwd=SHIPPED_TESTS,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
 
 
 def _grade(targets, exercise=None, report=None, limits=None, tests=(), batch=False):
@@ -123,8 +167,15 @@ def _targets(target) -> list[tuple[str, Path]]:
     return list(zip(ids, directories))
 
 
-def run(target="exercises", exercise: str | None = None, report: str | None = None, timeout: float | None = None,
-        capture: bool = False, limits: Limits | None = None, tests=()):
+def run(
+    target="exercises",
+    exercise: str | None = None,
+    report: str | None = None,
+    timeout: float | None = None,
+    capture: bool = False,
+    limits: Limits | None = None,
+    tests=(),
+):
     """Grade ``target`` (all exercises, or those matching ``exercise``) and print only the points table.
 
     ``target`` is a folder (or several joined by ``os.pathsep``, graded side by side: each graded test once per
@@ -136,8 +187,9 @@ def run(target="exercises", exercise: str | None = None, report: str | None = No
     limits = dataclasses.replace(limits or Limits(), **({"timeout": timeout} if timeout else {}))
     result, process = _grade(_targets(target), exercise, report, limits, tests)
     if capture:
-        return subprocess.CompletedProcess(process.args, result.returncode, result.text,
-                                           process.stdout + process.stderr)
+        return subprocess.CompletedProcess(
+            process.args, result.returncode, result.text, process.stdout + process.stderr
+        )
     print(result.text)
     return result.returncode
 
@@ -155,28 +207,42 @@ def check(exercise: str, target: str = "exercises") -> GradeResult:
 
 # --- a whole class ----------------------------------------------------------------------------------------------------------
 
+
 def _split(report: dict, target_id: str, several: bool) -> dict:
     """One student's part of a report graded side by side (test names ``name[<id>]``)."""
     suffix = f"[{target_id}]"
     exercises = {}
     for exercise, entry in report.get("exercises", {}).items():
-        tests = {name[: -len(suffix)] if several else name: t for name, t in entry["tests"].items()
-                 if not several or name.endswith(suffix)}
+        tests = {
+            name[: -len(suffix)] if several else name: t
+            for name, t in entry["tests"].items()
+            if not several or name.endswith(suffix)
+        }
         if tests:
             earned = sum(t["points"] for t in tests.values() if t["status"] == "passed")
-            exercises[exercise] = {"earned": earned, "possible": sum(t["points"] for t in tests.values()),
-                                   "tests": tests}
+            exercises[exercise] = {
+                "earned": earned,
+                "possible": sum(t["points"] for t in tests.values()),
+                "tests": tests,
+            }
     outputs = {}
     for key, text in report.get("outputs", {}).items():
         if not several:
             outputs[key] = text
         elif key.endswith(suffix):
             outputs[key[: -len(suffix)]] = text
-    total = {"earned": sum(e["earned"] for e in exercises.values()),
-             "possible": sum(e["possible"] for e in exercises.values())}
-    return {"student": target_id, "target": report.get("targets", {}).get(target_id, ""), "exercises": exercises,
-            "total": total, "outputs": outputs,
-            **{k: report.get(k) for k in ("sandbox", "limits", "grader_sha256", "integrity")}}
+    total = {
+        "earned": sum(e["earned"] for e in exercises.values()),
+        "possible": sum(e["possible"] for e in exercises.values()),
+    }
+    return {
+        "student": target_id,
+        "target": report.get("targets", {}).get(target_id, ""),
+        "exercises": exercises,
+        "total": total,
+        "outputs": outputs,
+        **{k: report.get(k) for k in ("sandbox", "limits", "grader_sha256", "integrity")},
+    }
 
 
 def grade_batch(targets, csv_path=None, report_dir=None, exercise=None, limits=None, tests=(), quiet=False) -> int:
@@ -207,13 +273,26 @@ def grade_batch(targets, csv_path=None, report_dir=None, exercise=None, limits=N
         else:  # the combined run broke (it should not): grade each student alone
             for tid, d in present:
                 alone, process = _grade([("", d)], exercise, None, limits, tests, batch=True)
-                reports[tid] = _split(alone.report, "", False) if alone.report else {
-                    "student": tid, "target": str(d), "exercises": {}, "total": {"earned": 0, "possible": 0},
-                    "problem": f"grading failed: pytest exited with code {process.returncode}",
-                    "output": (process.stdout + process.stderr)[-4000:]}
+                reports[tid] = (
+                    _split(alone.report, "", False)
+                    if alone.report
+                    else {
+                        "student": tid,
+                        "target": str(d),
+                        "exercises": {},
+                        "total": {"earned": 0, "possible": 0},
+                        "problem": f"grading failed: pytest exited with code {process.returncode}",
+                        "output": (process.stdout + process.stderr)[-4000:],
+                    }
+                )
     for tid, d in students:
-        report = reports.get(tid) or {"student": tid, "target": str(d), "exercises": {},
-                                      "total": {"earned": 0, "possible": 0}, "problem": f"{d} is not a folder"}
+        report = reports.get(tid) or {
+            "student": tid,
+            "target": str(d),
+            "exercises": {},
+            "total": {"earned": 0, "possible": 0},
+            "problem": f"{d} is not a folder",
+        }
         report["student"], report["target"] = tid, str(d)
         reports[tid] = report
         (report_dir / f"{tid}.json").write_text(json.dumps(report, indent=2, default=str))
@@ -229,13 +308,26 @@ def grade_batch(targets, csv_path=None, report_dir=None, exercise=None, limits=N
         statuses = [t["status"] for e in report["exercises"].values() for t in e["tests"].values()]
         earned = sum(points.values())
         problem = report.get("problem") or "; ".join(
-            f"{n} {kind}" for kind, n in (("errors", sum(s.startswith("error") for s in statuses)),
-                                          ("wrong", sum(s.startswith("wrong") for s in statuses)),
-                                          ("not attempted", statuses.count("not attempted"))) if n)
-        rows.append({"student": tid, "folder": str(d), **{e: f"{points[e]:g}" for e in names},
-                     "earned": f"{earned:g}", "possible": f"{total_possible:g}",
-                     "percent": f"{100 * earned / total_possible:.0f}" if total_possible else "0",
-                     "notes": problem, "report": str(report_dir / f"{tid}.json")})
+            f"{n} {kind}"
+            for kind, n in (
+                ("errors", sum(s.startswith("error") for s in statuses)),
+                ("wrong", sum(s.startswith("wrong") for s in statuses)),
+                ("not attempted", statuses.count("not attempted")),
+            )
+            if n
+        )
+        rows.append(
+            {
+                "student": tid,
+                "folder": str(d),
+                **{e: f"{points[e]:g}" for e in names},
+                "earned": f"{earned:g}",
+                "possible": f"{total_possible:g}",
+                "percent": f"{100 * earned / total_possible:.0f}" if total_possible else "0",
+                "notes": problem,
+                "report": str(report_dir / f"{tid}.json"),
+            }
+        )
     if csv_path:
         csv_path.parent.mkdir(parents=True, exist_ok=True)
         with csv_path.open("w", newline="") as f:
@@ -250,12 +342,17 @@ def grade_batch(targets, csv_path=None, report_dir=None, exercise=None, limits=N
 def format_batch(rows, names, possible, csv_path, report_dir) -> str:
     short = [n.split("_")[0] for n in names]
     width = max([7, *(len(r["student"]) for r in rows)]) + 2
-    lines = [f"Graded {len(rows)} submission{'s' if len(rows) != 1 else ''}",
-             f"{'student':<{width}}" + "".join(f"{s:>7}" for s in short) + f"{'total':>14}  notes",
-             f"{'(of)':<{width}}" + "".join(f"{possible.get(n, 0):>7g}" for n in names)]
+    lines = [
+        f"Graded {len(rows)} submission{'s' if len(rows) != 1 else ''}",
+        f"{'student':<{width}}" + "".join(f"{s:>7}" for s in short) + f"{'total':>14}  notes",
+        f"{'(of)':<{width}}" + "".join(f"{possible.get(n, 0):>7g}" for n in names),
+    ]
     for r in rows:
-        lines.append(f"{r['student']:<{width}}" + "".join(f"{r[n]:>7}" for n in names)
-                     + f"{r['earned'] + ' / ' + r['possible']:>10} {r['percent']:>3}%  {r['notes']}".rstrip())
+        lines.append(
+            f"{r['student']:<{width}}"
+            + "".join(f"{r[n]:>7}" for n in names)
+            + f"{r['earned'] + ' / ' + r['possible']:>10} {r['percent']:>3}%  {r['notes']}".rstrip()
+        )
     if csv_path:
         lines.append(f"CSV: {csv_path}")
     lines.append(f"one JSON report per student: {report_dir}{os.sep}<student>.json")

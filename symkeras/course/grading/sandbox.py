@@ -45,10 +45,13 @@ HERE = Path(__file__).resolve().parent
 CHILD = HERE / "_child.py"
 # Imported once by the zygote, before it forks.  Not on macOS, where forking a process that loaded Apple's
 # frameworks (as TensorFlow does) is unsafe: there each worker imports what the student's module needs.
-PRELOAD = ("numpy", "keras", "symkeras", "symkeras.groups", "symkeras.layers", "symkeras.equivariance",
-           "symkeras.data") if sys.platform.startswith("linux") else ("numpy",)
+PRELOAD = (
+    ("numpy", "keras", "symkeras", "symkeras.groups", "symkeras.layers", "symkeras.equivariance", "symkeras.data")
+    if sys.platform.startswith("linux")
+    else ("numpy",)
+)
 SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules", ".venv", "venv"}
-COPY_LIMIT = 50 * 2 ** 20  # bytes of a submission copied into the worker's folder
+COPY_LIMIT = 50 * 2**20  # bytes of a submission copied into the worker's folder
 
 
 @dataclass
@@ -65,8 +68,11 @@ class Limits:
     sandbox: bool = True  # Landlock, where the kernel has it
 
     def for_child(self) -> dict:
-        return {"memory_bytes": int(self.memory_gb * 2 ** 30), "file_bytes": int(self.file_mb * 2 ** 20),
-                "recursion": self.recursion}
+        return {
+            "memory_bytes": int(self.memory_gb * 2**30),
+            "file_bytes": int(self.file_mb * 2**20),
+            "recursion": self.recursion,
+        }
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -88,9 +94,14 @@ class SubmissionError(Exception):
         self._symkeras_type = type_name
 
 
-_SAFE = {name: cls for name, cls in vars(builtins).items()
-         if isinstance(cls, type) and issubclass(cls, Exception) and cls not in (MemoryError, RecursionError)
-         and not issubclass(cls, getattr(builtins, "BaseExceptionGroup", ()))}  # 3.11+
+_SAFE = {
+    name: cls
+    for name, cls in vars(builtins).items()
+    if isinstance(cls, type)
+    and issubclass(cls, Exception)
+    and cls not in (MemoryError, RecursionError)
+    and not issubclass(cls, getattr(builtins, "BaseExceptionGroup", ()))
+}  # 3.11+
 
 
 def _signal_name(number: int) -> str:
@@ -101,6 +112,7 @@ def _signal_name(number: int) -> str:
 
 
 # --- the deadline of the graded test that is running ----------------------------------------------------------------------
+
 
 class Clock:
     deadline: float | None = None
@@ -113,6 +125,7 @@ def start_test_clock(seconds: float) -> None:
 
 # --- the zygote -------------------------------------------------------------------------------------------------------------
 
+
 class Zygote:
     """The process that forks the workers (see ``_child.py``)."""
 
@@ -121,8 +134,14 @@ class Zygote:
         self.log = tempfile.TemporaryFile()
         environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, str(CHILD), "zygote", str(child.fileno()), ",".join(preload)], pass_fds=[child.fileno()],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=environment, start_new_session=True)
+            [sys.executable, str(CHILD), "zygote", str(child.fileno()), ",".join(preload)],
+            pass_fds=[child.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=self.log,
+            env=environment,
+            start_new_session=True,
+        )
         child.close()
         self.ctrl = parent
         self.info: dict | None = None
@@ -197,6 +216,7 @@ class Zygote:
 
 # --- where a worker may read and write --------------------------------------------------------------------------------------
 
+
 def sandbox_paths(protected) -> dict:
     """The Landlock rules of a worker: read (and execute) the Python installation, the system's libraries and the
     ``symkeras`` package; nothing inside a ``protected`` folder (the course repository, the submissions, the
@@ -206,15 +226,35 @@ def sandbox_paths(protected) -> dict:
     import symkeras
 
     protected = [Path(p).resolve() for p in protected]
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *site.getsitepackages(),
-             str(Path(symkeras.__file__).resolve().parent), "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin",
-             "/sbin", "/etc", "/proc", "/sys", str(Path.home() / ".keras")}
+    roots = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        *site.getsitepackages(),
+        str(Path(symkeras.__file__).resolve().parent),
+        "/usr",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/bin",
+        "/sbin",
+        "/etc",
+        "/proc",
+        "/sys",
+        str(Path.home() / ".keras"),
+    }
     read: list[str] = []
     for root in sorted(roots):
         read += _grant(Path(root), protected)
     devices = ["/dev/null", "/dev/zero", "/dev/full", "/dev/urandom", "/dev/random"]
-    return {"read": sorted(set(read)), "write": ["/dev/shm"], "read_files": devices,
-            "write_files": ["/dev/null", "/dev/zero", "/dev/full"]}
+    return {
+        "read": sorted(set(read)),
+        "write": ["/dev/shm"],
+        "read_files": devices,
+        "write_files": ["/dev/null", "/dev/zero", "/dev/full"],
+    }
 
 
 def _grant(root: Path, protected: list[Path], depth: int = 0) -> list[str]:
@@ -275,6 +315,7 @@ def _remove_tree(path: Path) -> None:
 
 # --- a worker ---------------------------------------------------------------------------------------------------------------
 
+
 class _Output(threading.Thread):
     """Drains a worker's stdout/stderr: keeps the first ``limit`` bytes, counts the rest."""
 
@@ -317,7 +358,13 @@ class Worker:
     """One student module in its own process, started on first use and after a failure."""
 
     def __init__(self, zygote: Zygote, directory: Path, module: str, limits: Limits, paths: dict):
-        self.zygote, self.directory, self.module, self.limits, self.paths = zygote, Path(directory), module, limits, paths
+        self.zygote, self.directory, self.module, self.limits, self.paths = (
+            zygote,
+            Path(directory),
+            module,
+            limits,
+            paths,
+        )
         self.sock: socket.socket | None = None
         self.pid: int | None = None
         self.generation = 0
@@ -334,8 +381,14 @@ class Worker:
         self.workdir = copy_submission(self.directory)
         parent, child = socket.socketpair()
         out_read, out_write = os.pipe()
-        spec = {"workdir": str(self.workdir), "module": self.module, "path": str(self.workdir / f"{self.module}.py"),
-                "limits": self.limits.for_child(), "sandbox": self.limits.sandbox, **self.paths}
+        spec = {
+            "workdir": str(self.workdir),
+            "module": self.module,
+            "path": str(self.workdir / f"{self.module}.py"),
+            "limits": self.limits.for_child(),
+            "sandbox": self.limits.sandbox,
+            **self.paths,
+        }
         try:
             self.pid = self.zygote.spawn(spec, [child.fileno(), out_write])
         except BaseException:
@@ -390,7 +443,7 @@ class Worker:
         text = "\n".join(self.outputs)
         if self._output is not None:
             text = "\n".join(filter(None, [text, self._output.text()]))
-        return text[-self.limits.output:] if len(text) > self.limits.output else text
+        return text[-self.limits.output :] if len(text) > self.limits.output else text
 
     def _died(self, what: str, error=None) -> ChildFailure:
         status = self.stop()
@@ -404,8 +457,9 @@ class Worker:
         else:
             reason = "error: the submission's process closed its connection to the grader"
         tail = self.outputs[-1].strip().splitlines()[-1:] if self.outputs else []
-        return ChildFailure(reason, f"the process ended while {what}" + (f"; its last output: {tail[0][:200]}"
-                                                                          if tail else ""))
+        return ChildFailure(
+            reason, f"the process ended while {what}" + (f"; its last output: {tail[0][:200]}" if tail else "")
+        )
 
     def _fail(self, status: str, detail: str) -> ChildFailure:
         self.stop()
@@ -430,14 +484,18 @@ class Worker:
             wire.send(self.sock, header, buffers, deadline)
             return self._await(deadline)
         except wire.Timeout:
-            raise self._fail(f"error: timeout after {timeout:g} s",
-                             f"{what or 'the call'} took longer than the time limit (an endless loop?)") from None
+            raise self._fail(
+                f"error: timeout after {timeout:g} s",
+                f"{what or 'the call'} took longer than the time limit (an endless loop?)",
+            ) from None
         except wire.Closed:
             raise self._died(what or "answering the grader") from None
         except wire.WireError as e:
             if "larger than" in str(e):
-                raise self._fail(f"error: result larger than {self.limits.result_mb:g} MB",
-                                 f"{what or 'the call'} returned too much data") from None
+                raise self._fail(
+                    f"error: result larger than {self.limits.result_mb:g} MB",
+                    f"{what or 'the call'} returned too much data",
+                ) from None
             raise self._fail("error: protocol violation", f"{what}: {e}"[:300]) from None
         finally:
             self._depth -= 1
@@ -445,7 +503,7 @@ class Worker:
                 self._callbacks.clear()
 
     def _await(self, deadline: float):
-        limit = int(self.limits.result_mb * 2 ** 20)
+        limit = int(self.limits.result_mb * 2**20)
         while True:
             header, buffers = wire.recv(self.sock, deadline, limit)
             kind = header.get("re")
@@ -466,9 +524,15 @@ class Worker:
         names = [wire.clean_text(n, 100) for n in names if isinstance(n, str)] if isinstance(names, list) else []
         name = wire.clean_text(str(header.get("type", "Exception")), 100) or "Exception"
         message = wire.clean_text(str(header.get("message", "")), 1000)
-        where = " ".join(filter(None, [wire.clean_text(str(header.get("where", "")), 200),
-                                       f"({wire.clean_text(str(header.get('location', '')), 200)})"
-                                       if header.get("location") else ""]))
+        where = " ".join(
+            filter(
+                None,
+                [
+                    wire.clean_text(str(header.get("where", "")), 200),
+                    f"({wire.clean_text(str(header.get('location', '')), 200)})" if header.get("location") else "",
+                ],
+            )
+        )
         detail = "; ".join(filter(None, [message, where]))
         if "MemoryError" in names:
             return ChildFailure(f"error: memory limit {self.limits.memory_gb:g} GB", detail)
@@ -495,12 +559,23 @@ class Worker:
     def _serve_callback(self, header: dict, buffers: list, deadline: float) -> None:
         function = self._callbacks.get(header.get("id"))
         call = wire.decode(header.get("args"), buffers, self._handle)
-        if not (isinstance(call, list) and len(call) == 2 and isinstance(call[0], list) and isinstance(call[1], dict)
-                and all(isinstance(k, str) for k in call[1])):
+        if not (
+            isinstance(call, list)
+            and len(call) == 2
+            and isinstance(call[0], list)
+            and isinstance(call[1], dict)
+            and all(isinstance(k, str) for k in call[1])
+        ):
             raise wire.WireError("bad callback arguments")
         if function is None:
-            reply, payload = {"op": "callback_error", "type": "RuntimeError",
-                              "message": "this function of the grader is no longer available"}, []
+            reply, payload = (
+                {
+                    "op": "callback_error",
+                    "type": "RuntimeError",
+                    "message": "this function of the grader is no longer available",
+                },
+                [],
+            )
         else:
             try:
                 result = _for_child(function(*call[0], **call[1]))
@@ -566,8 +641,9 @@ class _Pickler(pickle.Pickler):
     def persistent_id(self, value):
         if isinstance(value, RemoteObject):
             if value._sk_worker is not self.worker or value._sk_generation != self.worker.generation:
-                raise ChildFailure("error: an object of the submission was lost",
-                                   "it belonged to a process that has ended")
+                raise ChildFailure(
+                    "error: an object of the submission was lost", "it belonged to a process that has ended"
+                )
             return ("h", value._sk_id)
         if self.by_value is not None:
             return None  # sending an object by value: pickle everything it holds
@@ -594,6 +670,7 @@ def _for_child(value):
 
 # --- what a graded test holds --------------------------------------------------------------------------------------------
 
+
 class RemoteObject:
     """Something the student's code returned that is not plain data (a model, a function, an object of the student's
     class): it stays in the student's process; reading an attribute, calling it or converting it to an array asks
@@ -613,8 +690,11 @@ class RemoteObject:
         worker = self._sk_worker
         if self._sk_generation != worker.generation or not worker.alive:
             raise ChildFailure("error: an object of the submission was lost", "it belonged to a process that ended")
-        return worker.request({"op": op, "target": {"handle": self._sk_id}, **extra}, payload,
-                              what or f"using the {self._sk_type} it returned")
+        return worker.request(
+            {"op": op, "target": {"handle": self._sk_id}, **extra},
+            payload,
+            what or f"using the {self._sk_type} it returned",
+        )
 
     def __getattr__(self, name: str):
         if name.startswith("__") or name.startswith("_sk_"):
@@ -672,8 +752,9 @@ class RemoteFunction:
         self._worker, self._name = worker, name
 
     def __call__(self, *args, **kwargs):
-        return self._worker.request({"op": "call", "target": {"module": self._name}}, (args, kwargs),
-                                    f"running {self._name}()")
+        return self._worker.request(
+            {"op": "call", "target": {"module": self._name}}, (args, kwargs), f"running {self._name}()"
+        )
 
     def __repr__(self) -> str:
         return f"<{self._worker.module}.{self._name} of the submission>"

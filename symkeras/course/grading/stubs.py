@@ -50,7 +50,8 @@ def generate_exercises(check: bool = False) -> list[str]:
         raise FileNotFoundError(
             f"{' and '.join(f'{name}/' for name in missing) or 'solutions/ex*.py'} not found in {ROOT}: stubs are "
             f"generated from the reference solutions, which only a checkout of the repository has (symkeras runs "
-            f"here from an installed package). Run this command from a checkout (`pip install -e .` there).")
+            f"here from an installed package). Run this command from a checkout (`pip install -e .` there)."
+        )
     stale = []
     for path in sorted((ROOT / "solutions").glob("ex*.py")):
         stub = make_stub(path.read_text(), path.stem.split("_")[0])

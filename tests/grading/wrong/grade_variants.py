@@ -60,16 +60,20 @@ def variants(exercise: str | None = None) -> list[Variant]:
         text = path.read_text()
         tree = ast.parse(text)
         # carried into every variant: the wrong module's imports and its private helpers (``_name``)
-        shared = "\n\n".join(ast.get_source_segment(text, n) for n in tree.body
-                               if isinstance(n, ast.Import)
-                               or isinstance(n, ast.ImportFrom) and n.module != "__future__"
-                               or isinstance(n, ast.FunctionDef) and n.name.startswith("_"))
+        shared = "\n\n".join(
+            ast.get_source_segment(text, n)
+            for n in tree.body
+            if isinstance(n, ast.Import)
+            or isinstance(n, ast.ImportFrom)
+            and n.module != "__future__"
+            or isinstance(n, ast.FunctionDef)
+            and n.name.startswith("_")
+        )
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and "__" in node.name.strip("_"):
                 function, mistake = node.name.split("__", 1)
                 code = ast.get_source_segment(text, node).replace(f"def {node.name}(", f"def {function}(", 1)
-                found.append(Variant(name, function, mistake, ast.get_docstring(node) or "",
-                                     f"{shared}\n\n\n{code}\n"))
+                found.append(Variant(name, function, mistake, ast.get_docstring(node) or "", f"{shared}\n\n\n{code}\n"))
     return found
 
 
@@ -77,14 +81,19 @@ def solution_functions(exercise: str) -> list[str]:
     """The graded functions of an exercise: those with a ``# BEGIN SOLUTION`` block."""
     text = (ROOT / "solutions" / f"{exercise}.py").read_text()
     tree = ast.parse(text)
-    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef)
-            and "# BEGIN SOLUTION" in ast.get_source_segment(text, n)]
+    return [
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef) and "# BEGIN SOLUTION" in ast.get_source_segment(text, n)
+    ]
 
 
 def variant_source(variant: Variant) -> str:
     solution = (ROOT / "solutions" / f"{variant.exercise}.py").read_text()
-    return (f"{solution}\n\n# --- wrong variant {variant.id}: {variant.doc.splitlines()[0] if variant.doc else ''}\n"
-            f"{variant.source}")
+    return (
+        f"{solution}\n\n# --- wrong variant {variant.id}: {variant.doc.splitlines()[0] if variant.doc else ''}\n"
+        f"{variant.source}"
+    )
 
 
 def write_variant(variant: Variant, out: Path) -> Path:
@@ -107,8 +116,9 @@ def grade_all(out: Path, selected=None, timeout: float | None = None) -> dict[st
     report = out / "grading-report.json"
     result = grading.run(target, report=str(report), timeout=timeout, capture=True)
     if not report.exists():
-        raise RuntimeError(f"grading the wrong variants wrote no report:\n{result.stdout[-3000:]}\n"
-                           f"{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"grading the wrong variants wrote no report:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     graded: dict[str, dict[str, str]] = {}
     for exercise, entry in json.loads(report.read_text())["exercises"].items():
         for name, test in entry["tests"].items():
@@ -134,8 +144,10 @@ def main(argv=None) -> int:
         lost = [t for t in mine if graded[v.id].get(t) != "passed"]
         others = [t for t, status in graded[v.id].items() if t not in mine and status != "passed"]
         holes += not lost
-        print(f"{v.id:<60} {'EARNS FULL MARKS' if not lost else 'loses ' + ', '.join(lost)}"
-              + (f"; also loses {', '.join(others)}" if others else ""))
+        print(
+            f"{v.id:<60} {'EARNS FULL MARKS' if not lost else 'loses ' + ', '.join(lost)}"
+            + (f"; also loses {', '.join(others)}" if others else "")
+        )
     print(f"{len([v for v in variants() if v.id in graded])} variants, {holes} earning full marks")
     return 1 if holes else 0
 
