@@ -39,24 +39,30 @@ def strokes(x):
 
 
 def equivariant(group=groups.D4, fields=6):
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        LiftingConv2D(fields, 3, group=group, activation="relu"),
-        GroupConv2D(2 * fields, 4, group=group, strides=2, activation="relu"),
-        GroupConv2DTranspose(fields, 4, group=group, strides=2, activation="relu"),
-        GroupConv2DTranspose(1, 3, group=group),
-        GroupPooling(group, reduction="mean"),
-    ], name="d4_encoder_decoder")
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            LiftingConv2D(fields, 3, group=group, activation="relu"),
+            GroupConv2D(2 * fields, 4, group=group, strides=2, activation="relu"),
+            GroupConv2DTranspose(fields, 4, group=group, strides=2, activation="relu"),
+            GroupConv2DTranspose(1, 3, group=group),
+            GroupPooling(group, reduction="mean"),
+        ],
+        name="d4_encoder_decoder",
+    )
 
 
 def plain(channels=16):
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(channels, 3, activation="relu"),
-        keras.layers.Conv2D(2 * channels, 4, strides=2, activation="relu"),
-        keras.layers.Conv2DTranspose(channels, 4, strides=2, activation="relu"),
-        keras.layers.Conv2DTranspose(1, 3),
-    ], name="cnn_encoder_decoder")
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(channels, 3, activation="relu"),
+            keras.layers.Conv2D(2 * channels, 4, strides=2, activation="relu"),
+            keras.layers.Conv2DTranspose(channels, 4, strides=2, activation="relu"),
+            keras.layers.Conv2DTranspose(1, 3),
+        ],
+        name="cnn_encoder_decoder",
+    )
 
 
 def iou(model, x, y):
@@ -76,8 +82,9 @@ def main(argv=None):
     x_train = load_mnist("train", limit=args.digits)[0][..., None].astype("float32") / 255
     x_test = load_mnist("test", limit=500)[0][..., None].astype("float32") / 255
     rng = np.random.default_rng(0)
-    moved = np.concatenate([groups.D4.act_on_image(x[None], int(g)) for x, g in
-                            zip(x_test, rng.integers(0, groups.D4.order, len(x_test)))])
+    moved = np.concatenate(
+        [groups.D4.act_on_image(x[None], int(g)) for x, g in zip(x_test, rng.integers(0, groups.D4.order, len(x_test)))]
+    )
 
     # ## Build and train
     results, trained = {}, {}
@@ -85,17 +92,23 @@ def main(argv=None):
         trained[model.name] = model
         model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=keras.losses.BinaryCrossentropy(from_logits=True))
         model.fit(x_train, strokes(x_train), epochs=args.epochs, batch_size=64, verbose=0)
-        results[model.name] = (model.count_params(), iou(model, x_test, strokes(x_test)),
-                               iou(model, moved, strokes(moved)))
+        results[model.name] = (
+            model.count_params(),
+            iou(model, x_test, strokes(x_test)),
+            iou(model, moved, strokes(moved)),
+        )
 
     # ## Evaluate
     print(f"{'model':<22} {'params':>7} {'IoU upright':>12} {'IoU rotated/mirrored':>21}")
     for name, (params, upright, transformed) in results.items():
         print(f"{name:<22} {params:7,} {upright:12.3f} {transformed:21.3f}")
-    report = check_equivariance(trained["d4_encoder_decoder"], groups.D4, x_test[:16], in_action="image",
-                                out_action="image")
-    print(f"trained D4 model, segmentation of g·x vs g·(segmentation of x), all 8 elements: max relative error "
-          f"{report.max_error:.1e}")
+    report = check_equivariance(
+        trained["d4_encoder_decoder"], groups.D4, x_test[:16], in_action="image", out_action="image"
+    )
+    print(
+        f"trained D4 model, segmentation of g·x vs g·(segmentation of x), all 8 elements: max relative error "
+        f"{report.max_error:.1e}"
+    )
     return results, report
 
 
