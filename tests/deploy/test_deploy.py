@@ -150,7 +150,9 @@ def test_exported_model_loads_in_a_process_without_symkeras(name, tmp_path, rng)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"symkeras_imported": False, "layers": ["keras"]}
-    _assert_close(np.load(tmp_path / "y.npy"), model.predict(x, verbose=0))
+    # Another process may pick other oneDNN kernels (another summation order): float32 round-off of the whole
+    # network, measured up to 1.3e-6 under load. In one process the exported model matches to 1e-6 (test above).
+    _assert_close(np.load(tmp_path / "y.npy"), model.predict(x, verbose=0), tol=5e-6)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow Lite converts TensorFlow graphs")
