@@ -284,7 +284,7 @@ def _versus_plain(rows, label, pairs, rounds, **info):
 
 def volume_benchmark(batch=4, size=12, fields=2, rounds=30, group=groups.O) -> list:
     """``GroupConv3D``/``LiftingConv3D`` over a cubic group vs ``Conv3D`` with the same output channels (3×3×3,
-    'same'), on ``batch`` volumes of ``size``³ voxels."""
+    'same'), on ``batch`` cubic volumes of side ``size`` voxels."""
     import keras
     import tensorflow as tf
 
