@@ -1,1 +1,1 @@
-"""Exercises: fill in each function, then grade with `python -m symkeras grade` or `symkeras.check("exNN")`."""
+"""Exercises: fill in each function, then grade with `symkeras grade` or `symkeras.check("exNN")`."""

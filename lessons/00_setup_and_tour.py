@@ -27,7 +27,7 @@
 # checked by an assert. Lessons import everything from `symkeras`; nothing is copied into the notebooks.
 #
 # Run the lessons with `make lessons` (JupyterLab). Set `SYMKERAS_FAST=1` before starting Jupyter for a quick pass
-# with small data — that is what CI does. `python -m symkeras lessons run 00` runs a lesson headless and saves its
+# with small data — that is what CI does. `symkeras lessons run 00` runs a lesson headless and saves its
 # figures. This lesson trains nothing, so fast and full mode compute the same numbers.
 
 # %%
@@ -56,7 +56,7 @@ FAST = lesson_banner(figures=3)
 
 # %% [markdown]
 # ## Is everything in place?
-# `python -m symkeras doctor` prints versions, the Keras backend, the devices (a GPU if there is one), the MNIST cache
+# `symkeras doctor` prints versions, the Keras backend, the devices (a GPU if there is one), the MNIST cache
 # and an equivariance self-check. It exits non-zero, with the fix, when something is wrong.
 
 # %%
@@ -174,7 +174,7 @@ fig.tight_layout()
 # %% [markdown]
 # ## Grading exercises
 # Each lesson ends with **Your turn**: an exercise in `exercises/exNN_*.py`. Edit the file, then grade it from the
-# notebook with `symkeras.check("exNN")` (or all of them with `python -m symkeras grade`). Untouched stubs show as
+# notebook with `symkeras.check("exNN")` (or all of them with `symkeras grade`). Untouched stubs show as
 # "not attempted".
 
 # %%

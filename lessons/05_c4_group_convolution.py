@@ -261,7 +261,7 @@ print(f"at 90°/180°/270°: P4CNN {acc_p4[turns].mean():.1%}, CNN {acc_cnn[turn
 
 # %% [markdown]
 # ## A longer run
-# `python -m symkeras reproduce gcnn --full --seeds 3` trains the same two architectures with its own protocol: on all
+# `symkeras reproduce gcnn --full --seeds 3` trains the same two architectures with its own protocol: on all
 # 60,000 training digits, upright, then tested on the 10,000 test digits turned by random multiples of 90°; and on an
 # approximation of the MNIST-rot benchmark (12,000 training and 50,000 test digits, each turned by a seeded angle in
 # [0°, 360°)), next to the published numbers. Its committed result, loaded here: every model trained with three seeds,

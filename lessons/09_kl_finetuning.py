@@ -434,7 +434,7 @@ plt.show()
 
 # %% [markdown]
 # ## Beside the paper: the full-size experiment (stored)
-# The miniature above is ours. `python -m symkeras reproduce cloning --full` runs the paper's three tasks at full
+# The miniature above is ours. `symkeras reproduce cloning --full` runs the paper's three tasks at full
 # size: its C4 G-CNN (`MLPGConvNet`, every convolution cloned into a dense layer) on the two rotation tasks, a
 # T(2)-cloned one-layer CNN on the 48×48 translation-breaking task, each beside a standard MLP. Those runs take more
 # than an hour on 2 CPU cores, so the notebook loads what the build machine stored in

@@ -1,6 +1,6 @@
 """Reference solution — exercise 00: set-up and first contact with symkeras (lesson 00).
 
-Grade yourself: ``python -m symkeras grade`` (all exercises) or ``symkeras.check("ex00")`` in a notebook.
+Grade yourself: ``symkeras grade`` (all exercises) or ``symkeras.check("ex00")`` in a notebook.
 """
 
 from symkeras import groups

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
 # README sections that belong on the results page rather than the overview (matched on the heading).
-RESULTS_HEADINGS = re.compile(r"reproduc|symmetry cloning|benchmark|results", re.I)
+RESULTS_HEADINGS = re.compile(r"research|reproduc|symmetry cloning|benchmark|results", re.I)
 # API modules left out: command-line entry points (documented by `--help`, not by docstrings).
 API_SKIP = re.compile(r"(^|\.)(_[^.]*|cli)$")
 
