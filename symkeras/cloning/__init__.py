@@ -34,6 +34,7 @@ from symkeras.cloning.student import (
     clone_cache_path,
     cloned_structure,
     recipe_for,
+    step_seconds,
 )
 from symkeras.layers.cloned import ClonedConv2D
 from symkeras.layers.mixer import ClonedMixerConv2D, PatchMixer
@@ -51,6 +52,7 @@ __all__ = [
     "StructuredStudent",
     "CloneReport",
     "clone",
+    "step_seconds",
     "RECIPES",
     "recipe_for",
     "clone_cache_path",

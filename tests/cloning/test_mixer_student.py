@@ -67,3 +67,13 @@ def test_refusals_and_config():
     again = cloning.MixerStudent.from_config(config)
     assert (again.size, again.patch_size, again.token_count, again.group) == (6, 3, 4, student.group)
     assert sum(int(np.prod(w.shape)) for w in student.weights) == 4 * 9 * 9 + 4 * 4 * 4 + 4 * 9 * 81
+
+
+def test_step_seconds_times_every_student_side_by_side():
+    students = [cloning.StructuredStudent(4, "C4", padding="circular"), cloning.MixerStudent(4, "C4")]
+    before = [np.array(ops.convert_to_numpy(s.taps)) for s in students]
+    seconds = cloning.step_seconds(students, rounds=4, warmup=1, images_per_step=4, kernels_per_image=2)
+    assert len(seconds) == 2 and all(0 < t < 10 for t in seconds)
+    assert all(np.abs(ops.convert_to_numpy(s.taps) - b).max() > 0 for s, b in zip(students, before)), "it trains"
+    with pytest.raises(ValueError, match="`optimizer` must be 'adam' or 'sgd'"):
+        cloning.step_seconds(students[:1], optimizer="rmsprop")
