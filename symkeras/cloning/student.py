@@ -26,7 +26,16 @@ from symkeras.cloning.structure import exact_structure, output_size, point_group
 from symkeras.distribute import jit_compile_for
 from symkeras.settings import cache_dir
 
-__all__ = ["StructuredStudent", "CloneReport", "clone", "step_seconds", "RECIPES", "recipe_for", "clone_cache_path", "cloned_structure"]
+__all__ = [
+    "StructuredStudent",
+    "CloneReport",
+    "clone",
+    "step_seconds",
+    "RECIPES",
+    "recipe_for",
+    "clone_cache_path",
+    "cloned_structure",
+]
 
 
 @keras.saving.register_keras_serializable(package="symkeras")
