@@ -132,7 +132,7 @@ class _LastBatchMSE(keras.metrics.Metric):
         self.value.assign(ops.mean(ops.square(ops.cast(y_true, y_pred.dtype) - y_pred)))
 
     def result(self):
-        return self.value
+        return ops.convert_to_tensor(self.value)  # a tensor, not the variable: JAX cannot return a variable from jit
 
     def reset_state(self):
         self.value.assign(0.0)
