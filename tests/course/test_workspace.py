@@ -72,7 +72,7 @@ def test_init_course_writes_lessons_and_stubs_and_keeps_what_the_learner_edited(
     (tmp_path / "course" / "lessons" / LESSONS[3].name).unlink()
     again = workspace.init_course(tmp_path / "course", prepare_data=False)
     assert again.kept == [edited] and "# my work" in edited.read_text()
-    assert again.written == [tmp_path / "course" / "lessons" / LESSONS[3].name] and len(again.unchanged) == 20
+    assert again.written == [tmp_path / "course" / "lessons" / LESSONS[3].name] and len(again.unchanged) == 22
     text = workspace.format_init(again)
     assert "exercises/ex01_equivariance.py" in text and "--force" in text
     assert text.rstrip().splitlines()[-2].strip() == f"jupyter lab {tmp_path / 'course'}"
