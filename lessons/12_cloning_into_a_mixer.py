@@ -24,8 +24,8 @@
 # the cloned Mixer's equivariance against a plain Mixer and the teacher; fine-tuning both clones on a task that
 # breaks the symmetry, frozen, unfrozen and with the KL penalty of lesson 9.
 #
-# **Run time:** about 2 minutes in fast mode and 4 in full mode on 2 free CPU cores; the last cell prints how long
-# this run took.
+# **Run time:** measured on a 2-core CPU shared with other work (load average 8–10): 2.3–3.0 minutes in fast mode,
+# 5.0 in full mode (less on free cores); the last cell prints how long this run took.
 #
 # An **MLP-Mixer** (Tolstikhin et al. 2021) cuts an image into `p × p` patches, the *tokens*, and alternates two
 # dense maps: **token mixing** across patches (one map shared by every feature) and **channel mixing** across the
