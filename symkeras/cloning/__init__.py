@@ -3,6 +3,8 @@ rebuild convnets as MLPs of such maps and fine-tune them.
 
 * :mod:`~symkeras.cloning.structure` — the exact structure and the teacher (what a clone must become);
 * :mod:`~symkeras.cloning.student` — the structured student, :func:`clone` and the cached :func:`cloned_structure`;
+* :mod:`~symkeras.cloning.mixer` — the Mixer student (:class:`MixerStudent`: a linear MLP-Mixer block in place of
+  the dense maps), :func:`exact_mixer_factors`, :func:`steps_to_error`;
 * :mod:`~symkeras.cloning.rebuild` — :func:`mlp_from_convnet` (alias ``mlp2cnn`` / ``mlp2gcnn``);
 * :mod:`~symkeras.cloning.finetune` — :func:`freeze_structure`, :func:`unfreeze`, :func:`kl_to_init`.
 
@@ -11,6 +13,7 @@ Every ``group`` argument is a point group object (``groups.trivial`` or ``groups
 """
 
 from symkeras.cloning.finetune import cloned_layers, freeze_structure, kl_to_init, unfreeze
+from symkeras.cloning.mixer import MixerStudent, exact_mixer_factors, steps_to_error
 from symkeras.cloning.rebuild import mlp2cnn, mlp2gcnn, mlp_from_convnet
 from symkeras.cloning.structure import (
     CLONABLE_GROUPS,
@@ -31,8 +34,10 @@ from symkeras.cloning.student import (
     clone_cache_path,
     cloned_structure,
     recipe_for,
+    step_seconds,
 )
 from symkeras.layers.cloned import ClonedConv2D
+from symkeras.layers.mixer import ClonedMixerConv2D, PatchMixer
 
 __all__ = [
     "CLONABLE_GROUPS",
@@ -47,11 +52,17 @@ __all__ = [
     "StructuredStudent",
     "CloneReport",
     "clone",
+    "step_seconds",
     "RECIPES",
     "recipe_for",
     "clone_cache_path",
     "cloned_structure",
     "ClonedConv2D",
+    "MixerStudent",
+    "exact_mixer_factors",
+    "steps_to_error",
+    "PatchMixer",
+    "ClonedMixerConv2D",
     "mlp_from_convnet",
     "mlp2cnn",
     "mlp2gcnn",

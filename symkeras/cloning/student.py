@@ -26,7 +26,16 @@ from symkeras.cloning.structure import exact_structure, output_size, point_group
 from symkeras.distribute import jit_compile_for
 from symkeras.settings import cache_dir
 
-__all__ = ["StructuredStudent", "CloneReport", "clone", "RECIPES", "recipe_for", "clone_cache_path", "cloned_structure"]
+__all__ = [
+    "StructuredStudent",
+    "CloneReport",
+    "clone",
+    "step_seconds",
+    "RECIPES",
+    "recipe_for",
+    "clone_cache_path",
+    "cloned_structure",
+]
 
 
 @keras.saving.register_keras_serializable(package="symkeras")
@@ -123,7 +132,7 @@ class _LastBatchMSE(keras.metrics.Metric):
         self.value.assign(ops.mean(ops.square(ops.cast(y_true, y_pred.dtype) - y_pred)))
 
     def result(self):
-        return self.value
+        return ops.convert_to_tensor(self.value)  # a tensor, not the variable: JAX cannot return a variable from jit
 
     def reset_state(self):
         self.value.assign(0.0)
@@ -138,6 +147,21 @@ class _StopAtTolerance(keras.callbacks.Callback):
         self.losses.append(float(logs["batch_mse"]))
         if self.losses[-1] < self.tolerance:
             self.model.stop_training = True
+
+
+def _compile(student, optimizer, learning_rate, steps, clipnorm, images_per_step):
+    """Compile ``student`` for cloning, as :func:`clone` and :func:`step_seconds` both do."""
+    if optimizer == "adam":
+        # Adam = AdamW without weight decay (decay would pull the clone's 1s towards 0).
+        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=1e-3)
+        opt = keras.optimizers.Adam(schedule, global_clipnorm=clipnorm)
+    elif optimizer == "sgd":
+        m2, n2 = student.out_size**2, student.size**2
+        opt = keras.optimizers.SGD(learning_rate * 0.5 * images_per_step * m2 / n2, global_clipnorm=clipnorm)
+    else:
+        raise ValueError(f"`optimizer` must be 'adam' or 'sgd'. Received: optimizer={optimizer!r}")
+    # XLA fuses the optimizer's element-wise passes over the 9·m²·n² map entries, which dominate a step at large n.
+    student.compile(optimizer=opt, loss="mse", metrics=[_LastBatchMSE()], jit_compile=jit_compile_for(dense=True))
 
 
 def clone(
@@ -173,17 +197,7 @@ def clone(
         while True:
             yield teacher_batch(rng, size, images_per_step, kernels_per_image, group, padding)
 
-    if optimizer == "adam":
-        # Adam = AdamW without weight decay (decay would pull the clone's 1s towards 0).
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=1e-3)
-        opt = keras.optimizers.Adam(schedule, global_clipnorm=clipnorm)
-    elif optimizer == "sgd":
-        m2, n2 = student.out_size**2, size**2
-        opt = keras.optimizers.SGD(learning_rate * 0.5 * images_per_step * m2 / n2, global_clipnorm=clipnorm)
-    else:
-        raise ValueError(f"`optimizer` must be 'adam' or 'sgd'. Received: optimizer={optimizer!r}")
-    # XLA fuses the optimizer's element-wise passes over the 9·m²·n² map entries, which dominate a step at large n.
-    student.compile(optimizer=opt, loss="mse", metrics=[_LastBatchMSE()], jit_compile=jit_compile_for(dense=True))
+    _compile(student, optimizer, learning_rate, steps, clipnorm, images_per_step)
     stopper = _StopAtTolerance(tolerance)
     start = time.perf_counter()
     student.fit(batches(), steps_per_epoch=steps, epochs=1, verbose=verbose, callbacks=[stopper])
@@ -200,6 +214,40 @@ def clone(
         seconds,
         stopper.losses,
     )
+
+
+def step_seconds(
+    students,
+    rounds: int = 30,
+    warmup: int = 3,
+    images_per_step: int = 64,
+    kernels_per_image: int = 16,
+    optimizer: str = "adam",
+    seed: int = 0,
+) -> list:
+    """The median wall time of one cloning step of each student, measured side by side: compiled as :func:`clone`
+    compiles them, then ``rounds`` rounds in which every student takes one ``train_on_batch`` step in turn (after
+    ``warmup`` untimed steps, which include compilation).  Interleaving and the median keep a load spike on a shared
+    machine from landing on one student only.  The students are trained by the timed steps: pass fresh ones.
+
+    Returns one number of seconds per student, in order.
+    """
+    rng = np.random.default_rng(seed)
+    batches = []
+    for student in students:
+        _compile(student, optimizer, 1e-2, rounds + warmup, 1.0, images_per_step)
+        batches.append(
+            teacher_batch(rng, student.size, images_per_step, kernels_per_image, student.group, student.padding)
+        )
+        for _ in range(warmup):
+            student.train_on_batch(*batches[-1])
+    times = [[] for _ in students]
+    for _ in range(rounds):
+        for student, batch, record in zip(students, batches, times):
+            start = time.perf_counter()
+            student.train_on_batch(*batch)  # returns NumPy losses: the step has finished
+            record.append(time.perf_counter() - start)
+    return [float(np.median(record)) for record in times]
 
 
 #: How :func:`cloned_structure` clones each point group: T(2) (the trivial point group) with fixed taps (A = I) and

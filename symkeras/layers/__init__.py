@@ -12,6 +12,7 @@ from symkeras.layers.convolution import (
     expand_filter_bank,
     filter_bank_indices,
 )
+from symkeras.layers.mixer import ClonedMixerConv2D, PatchMixer, mix_patches, mixer_maps
 from symkeras.layers.normalization import GroupBatchNormalization
 from symkeras.layers.pooling import (
     GroupAvgPool2D,
@@ -39,6 +40,10 @@ __all__ = [
     "PermutationEquivariantDense",
     "SetPooling",
     "ClonedConv2D",
+    "PatchMixer",
+    "ClonedMixerConv2D",
+    "mix_patches",
+    "mixer_maps",
     "expand_filter_bank",
     "filter_bank_indices",
     "equivariant_padding",
