@@ -40,7 +40,10 @@ class EGNNLayer(EquivariantMixin, keras.layers.Layer):
 
     ``m_ij = φ_e(h_i, h_j, |x_i − x_j|²)`` for ``j ≠ i``,
     ``x_i' = x_i + 1/(n−1) · Σ_{j≠i} (x_i − x_j) φ_x(m_ij)``,
-    ``h_i' = φ_h(h_i, Σ_{j≠i} m_ij)`` (plus ``h_i`` when ``residual`` and the widths agree).
+    ``h_i' = φ_h(h_i, 1/(n−1) · Σ_{j≠i} m_ij)`` (plus ``h_i`` when ``residual`` and the widths agree).
+
+    The paper sums the messages; averaging them (as the positions' update does) keeps ``h'`` of order one whatever
+    ``n`` is, so that a stack of layers starts with energies of order one instead of hundreds.
 
     ``φ_e`` is two dense layers (``units`` each, ``activation`` after both), ``φ_x`` a dense layer and a bias-free
     scalar output (started near zero, so positions move little at first), ``φ_h`` a dense layer with ``activation``
@@ -163,7 +166,7 @@ class EGNNLayer(EquivariantMixin, keras.layers.Layer):
         if self.update_positions:
             w = ops.matmul(act(ops.matmul(m, self.coord_kernel) + self.coord_bias), self.coord_out)  # (b, n, n, 1)
             x = x + ops.sum(pairs * w * mask, axis=2) / ops.cast(n - 1, x.dtype)
-        messages = ops.sum(m, axis=2)  # (b, n, u)
+        messages = ops.sum(m, axis=2) / ops.cast(n - 1, x.dtype)  # (b, n, u): the mean message over the others
         out = ops.matmul(act(ops.matmul(h, self.node_self) + ops.matmul(messages, self.node_message) + self.node_bias), self.node_kernel) + self.node_bias_2
         if self.residual and self.features == self.units:
             out = out + h
