@@ -68,6 +68,9 @@ class ForceField(keras.Model):
     Args:
         energy_model: a Keras model from positions ``(batch, n, 3)`` to energies ``(batch, 1)`` or ``(batch,)``.
 
+    The wrapper takes the dtype of the energy model's input (or its dtype policy) unless ``dtype`` is given (Keras casts a model's inputs to its
+    compute dtype, so a float32 wrapper would round float64 positions before the energy model sees them).
+
     Input: positions ``(batch, n, 3)``.  Output: ``{"energy": (batch,), "forces": (batch, n, 3)}``; compile with a
     loss per key, e.g. ``loss={"forces": "mse", "energy": "mse"}``.
 
@@ -79,6 +82,9 @@ class ForceField(keras.Model):
     """
 
     def __init__(self, energy_model, **kwargs):
+        if isinstance(energy_model, keras.Model):  # positions reach the energy model in its own dtype (e.g. float64)
+            inputs = getattr(energy_model, "inputs", None)
+            kwargs.setdefault("dtype", inputs[0].dtype if inputs else energy_model.dtype_policy)
         super().__init__(**kwargs)
         if not isinstance(energy_model, keras.Model):
             raise ValueError(
