@@ -761,7 +761,7 @@ class EuclideanGroup(Group):
         return f"g{g}: " + ", ".join(parts)
 
     def describe(self, g: int) -> str:
-        return f"{self.name} element {self.element_name(g)}"
+        return f"a seeded random element of {self.name}"
 
     def _permute(self, x, g: int):
         sigma = self.permutation(g)
