@@ -784,7 +784,7 @@ class EuclideanGroup(Group):
             return y + t.astype(x.dtype) if translate else y
         from keras import ops
 
-        y = ops.matmul(x, ops.cast(m, x.dtype))
+        y = ops.einsum("...i,ij->...j", x, ops.cast(m, x.dtype))  # not ops.matmul: float32 on PyTorch for float64
         return y + ops.cast(t, x.dtype) if translate else y
 
     def act_on_points(self, x, g: int):

@@ -17,6 +17,12 @@ from symkeras.layers.base import EquivariantMixin, is_int
 __all__ = ["EGNNLayer", "relative_vectors", "squared_distances"]
 
 
+def _dense(a, kernel):
+    """``a @ kernel`` over the last axis, as an einsum: Keras' ``ops.matmul`` on PyTorch returns float32 for float64
+    operands (Keras 3.15), which would hide a 1e-12 equivariance check behind float32 round-off."""
+    return ops.einsum("...i,ij->...j", a, kernel)
+
+
 def relative_vectors(x):
     """``r_ij = x_i − x_j`` for positions ``(batch, n, 3)``: shape ``(batch, n, n, 3)``.
 
@@ -157,17 +163,17 @@ class EGNNLayer(EquivariantMixin, keras.layers.Layer):
         d2 = ops.sum(ops.square(pairs), axis=-1, keepdims=True)  # (b, n, n, 1), the same rule as squared_distances
         mask = ops.expand_dims(1 - ops.eye(n, dtype=x.dtype), -1)  # no message from a point to itself
         pre = (
-            ops.expand_dims(ops.matmul(h, self.edge_self), 2)
-            + ops.expand_dims(ops.matmul(h, self.edge_other), 1)
+            ops.expand_dims(_dense(h, self.edge_self), 2)
+            + ops.expand_dims(_dense(h, self.edge_other), 1)
             + d2 * self.edge_distance
             + self.edge_bias
         )
-        m = act(ops.matmul(act(pre), self.edge_kernel) + self.edge_bias_2) * mask  # (b, n, n, u)
+        m = act(_dense(act(pre), self.edge_kernel) + self.edge_bias_2) * mask  # (b, n, n, u)
         if self.update_positions:
-            w = ops.matmul(act(ops.matmul(m, self.coord_kernel) + self.coord_bias), self.coord_out)  # (b, n, n, 1)
+            w = _dense(act(_dense(m, self.coord_kernel) + self.coord_bias), self.coord_out)  # (b, n, n, 1)
             x = x + ops.sum(pairs * w * mask, axis=2) / ops.cast(n - 1, x.dtype)
         messages = ops.sum(m, axis=2) / ops.cast(n - 1, x.dtype)  # (b, n, u): the mean message over the others
-        out = ops.matmul(act(ops.matmul(h, self.node_self) + ops.matmul(messages, self.node_message) + self.node_bias), self.node_kernel) + self.node_bias_2
+        out = _dense(act(_dense(h, self.node_self) + _dense(messages, self.node_message) + self.node_bias), self.node_kernel) + self.node_bias_2
         if self.residual and self.features == self.units:
             out = out + h
         return [out, x]
