@@ -166,8 +166,8 @@ egnn_field = ForceField(egnn_energy(units, layers))
 mlp_field = ForceField(mlp_energy(trajectory.atoms, (128, 128)))
 e3 = groups.EuclideanGroup(reflections=True, translations=True, atoms=trajectory.atoms)  # E(3)×S13
 for name, field in (("EGNN", egnn_field), ("MLP", mlp_field)):
-    energy_error = equivariance_error(lambda p: field(p)["energy"], e3, sample, "points", "trivial", samples=6)
-    force_error = equivariance_error(lambda p: field(p)["forces"], e3, sample, "points", "vectors", samples=6)
+    energy_error = equivariance_error(lambda p, f=field: f(p)["energy"], e3, sample, "points", "trivial", samples=6)
+    force_error = equivariance_error(lambda p, f=field: f(p)["forces"], e3, sample, "points", "vectors", samples=6)
     print(f"untrained {name}: energy invariance error {energy_error.max_error:.1e}, "
           f"force equivariance error {force_error.max_error:.1e} over {force_error.coverage()}")
 check_invariance(lambda p: egnn_field(p)["energy"], e3, sample, in_action="points", samples=6)
@@ -321,7 +321,7 @@ symmetries = {"rotations": groups.SO3,
               "reflections": groups.EuclideanGroup(rotations=False, reflections=True),
               "translations": groups.EuclideanGroup(rotations=False, translations=True),
               "permutations": groups.SymmetricGroup(trajectory.atoms)}
-table = {kind: {name: equivariance_error(lambda p: fields[kind](p)["forces"], group, probe, "points", "vectors",
+table = {kind: {name: equivariance_error(lambda p, f=fields[kind]: f(p)["forces"], group, probe, "points", "vectors",
                                          samples=8).max_error
                 for name, group in symmetries.items()}
          for kind in kinds}

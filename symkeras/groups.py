@@ -776,7 +776,9 @@ class EuclideanGroup(Group):
     def _rotate(self, x, g: int, translate: bool):
         shape = tuple(_shape(x))
         if len(shape) < 2 or shape[-1] != 3:
-            raise ValueError(f"{self.name} acts on 3-D points: the last axis must hold (x, y, z). Received: shape={shape}")
+            raise ValueError(
+                f"{self.name} acts on 3-D points: the last axis must hold (x, y, z). Received: shape={shape}"
+            )
         m, t = self.matrix(g).T, self.translation(g)
         translate = translate and self.translations
         if array_namespace(x) is np:

@@ -52,7 +52,9 @@ class Trajectory:
     def split(self, *sizes: int):
         """Consecutive pieces of the given sizes (frames in time order), as new trajectories."""
         if sum(sizes) > len(self):
-            raise ValueError(f"The pieces need {sum(sizes)} frames; the trajectory has {len(self)}. Received: sizes={sizes}")
+            raise ValueError(
+                f"The pieces need {sum(sizes)} frames; the trajectory has {len(self)}. Received: sizes={sizes}"
+            )
         out, start = [], 0
         for size in sizes:
             sl = slice(start, start + size)
@@ -209,5 +211,7 @@ def copper_cluster_md(
     except OSError as e:
         where = f"not cached ({e.strerror or e}: set SYMKERAS_DATA_DIR to a writable folder)"
     if verbose:
-        print(f"generated {frames} MD frames of Cu13 (EMT, {temperature:g} K) in {meta['generated_seconds']:.1f} s; {where}")
+        print(
+            f"generated {frames} MD frames of Cu13 (EMT, {temperature:g} K) in {meta['generated_seconds']:.1f} s; {where}"
+        )
     return Trajectory(**arrays, meta=meta)

@@ -110,7 +110,11 @@ class EGNNLayer(EquivariantMixin, keras.layers.Layer):
 
     @staticmethod
     def _split_shapes(input_shape):
-        if isinstance(input_shape, (list, tuple)) and len(input_shape) == 2 and isinstance(input_shape[0], (list, tuple)):
+        if (
+            isinstance(input_shape, (list, tuple))
+            and len(input_shape) == 2
+            and isinstance(input_shape[0], (list, tuple))
+        ):
             return tuple(input_shape[0]), tuple(input_shape[1])
         return None, tuple(input_shape)
 
@@ -142,13 +146,22 @@ class EGNNLayer(EquivariantMixin, keras.layers.Layer):
         self.edge_self, self.edge_other = weight("edge_self", (features, u)), weight("edge_other", (features, u))
         self.edge_distance = weight("edge_distance", (1, u))
         self.edge_bias = weight("edge_bias", (u,), self.bias_initializer)
-        self.edge_kernel, self.edge_bias_2 = weight("edge_kernel", (u, u)), weight("edge_bias_2", (u,), self.bias_initializer)
+        self.edge_kernel, self.edge_bias_2 = (
+            weight("edge_kernel", (u, u)),
+            weight("edge_bias_2", (u,), self.bias_initializer),
+        )
         # φ_h: [h_i, m_i] → u → u
         self.node_self, self.node_message = weight("node_self", (features, u)), weight("node_message", (u, u))
         self.node_bias = weight("node_bias", (u,), self.bias_initializer)
-        self.node_kernel, self.node_bias_2 = weight("node_kernel", (u, u)), weight("node_bias_2", (u,), self.bias_initializer)
+        self.node_kernel, self.node_bias_2 = (
+            weight("node_kernel", (u, u)),
+            weight("node_bias_2", (u,), self.bias_initializer),
+        )
         if self.update_positions:  # φ_x: m_ij → u → 1 (no bias), small at first as in the paper's code
-            self.coord_kernel, self.coord_bias = weight("coord_kernel", (u, u)), weight("coord_bias", (u,), self.bias_initializer)
+            self.coord_kernel, self.coord_bias = (
+                weight("coord_kernel", (u, u)),
+                weight("coord_bias", (u,), self.bias_initializer),
+            )
             self.coord_out = weight("coord_out", (u, 1), keras.initializers.VarianceScaling(1e-6))
 
     def call(self, inputs):
@@ -173,7 +186,12 @@ class EGNNLayer(EquivariantMixin, keras.layers.Layer):
             w = _dense(act(_dense(m, self.coord_kernel) + self.coord_bias), self.coord_out)  # (b, n, n, 1)
             x = x + ops.sum(pairs * w * mask, axis=2) / ops.cast(n - 1, x.dtype)
         messages = ops.sum(m, axis=2) / ops.cast(n - 1, x.dtype)  # (b, n, u): the mean message over the others
-        out = _dense(act(_dense(h, self.node_self) + _dense(messages, self.node_message) + self.node_bias), self.node_kernel) + self.node_bias_2
+        out = (
+            _dense(
+                act(_dense(h, self.node_self) + _dense(messages, self.node_message) + self.node_bias), self.node_kernel
+            )
+            + self.node_bias_2
+        )
         if self.residual and self.features == self.units:
             out = out + h
         return [out, x]

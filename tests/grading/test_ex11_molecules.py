@@ -37,8 +37,7 @@ def test_squared_distances_match_the_library_and_are_invariant(ex):
         expect_close(
             np.asarray(ex.squared_distances(moved), np.float64),
             got,
-            f"rotating, mirroring or translating the cloud ({group.element_name(g)}) must not change the edge "
-            f"features",
+            f"rotating, mirroring or translating the cloud ({group.element_name(g)}) must not change the edge features",
             tol=1e-9,
         )
 
