@@ -142,15 +142,20 @@ plt.show()
 # `|x_i − x_j|²` does not change under rotations, reflections or translations, and sums over `j` do not care about
 # the order of the atoms, so `h'` is invariant and `x'` moves exactly as `x` does. `check_equivariance` with the
 # point-cloud action checks it for random elements of `E(3) × S₁₃` (rotations, reflections, translations and
-# relabellings at once); the layer's own `check_equivariance` uses that group.
+# relabellings at once); the layer's own `check_equivariance` uses that group. We check in float64, where the
+# tolerance is 1e-12: nothing but round-off may remain. In float32 (7 digits) the same check leaves more round-off,
+# amplified by the network; it is printed below and bounded by 1e-4.
 
 # %%
-sample = trajectory.positions[:8].astype("float32")
-layer = EGNNLayer(16)
-report = layer.check_equivariance(sample)  # E(3)×S13, (h, x) → (h', x'); raises over the float32 tolerance
+sample = trajectory.positions[:8]  # float64
+layer = EGNNLayer(16, dtype="float64")
+report = layer.check_equivariance(sample)  # E(3)×S13, (h, x) → (h', x'); raises over the float64 tolerance 1e-12
 print(f"{report.group.name}: max relative error {report.max_error:.1e} over {report.coverage()}; the first rows:")
 print("\n".join(report.table().splitlines()[:5]))
-assert report.max_error < 1e-5
+assert report.max_error < 1e-12
+report32 = EGNNLayer(16).equivariance_error(sample.astype("float32"))
+print(f"the same check in float32: max relative error {report32.max_error:.1e}")
+assert report32.max_error < 1e-4
 
 # %% [markdown]
 # ## Energy models and their forces
@@ -159,11 +164,12 @@ assert report.max_error < 1e-5
 # symmetry built in. `ForceField` turns either into a force field by automatic differentiation, `F = −∂E/∂x` (on
 # TensorFlow a `GradientTape` inside `call`; the optimiser differentiates it once more). By the chain rule an
 # invariant `E` has exactly equivariant forces: `E(x Rᵀ + t) = E(x)` for all `x` ⇒ `F(x Rᵀ + t) = F(x) Rᵀ`.
+# Checked here on untrained models in float64 (tolerance 1e-12).
 
 # %%
 units, layers = 32, 2
-egnn_field = ForceField(egnn_energy(units, layers))
-mlp_field = ForceField(mlp_energy(trajectory.atoms, (128, 128)))
+egnn_field = ForceField(egnn_energy(units, layers, dtype="float64"))
+mlp_field = ForceField(mlp_energy(trajectory.atoms, (128, 128), dtype="float64"))
 e3 = groups.EuclideanGroup(reflections=True, translations=True, atoms=trajectory.atoms)  # E(3)×S13
 for name, field in (("EGNN", egnn_field), ("MLP", mlp_field)):
     energy_error = equivariance_error(lambda p, f=field: f(p)["energy"], e3, sample, "points", "trivial", samples=6)
@@ -328,7 +334,10 @@ table = {kind: {name: equivariance_error(lambda p, f=fields[kind]: f(p)["forces"
 print(f"{'':<20}" + "".join(f"{name:>14}" for name in symmetries))
 for kind in kinds:
     print(f"{kind:<20}" + "".join(f"{table[kind][name]:>14.1e}" for name in symmetries))
-assert all(err < 1e-5 for err in table["EGNN"].values()), "EGNN forces: exact up to float32 round-off"
+egnn_worst = max(table["EGNN"].values())
+mlp_best = min(table[kind][name] for kind in kinds[1:] for name in symmetries)
+print(f"EGNN: at most {egnn_worst:.1e} (float32 round-off); the MLPs: at least {mlp_best:.2f}")
+assert egnn_worst < 1e-4 and egnn_worst < 1e-4 * mlp_best, "EGNN forces: exact up to float32 round-off"
 assert all(table[kind][name] > 0.1 for kind in kinds[1:] for name in symmetries), "both MLPs: of order one"
 
 # %%
@@ -338,7 +347,7 @@ for k, kind in enumerate(kinds):
     values = [table[kind][name] for name in symmetries]
     ax.bar(np.arange(len(symmetries)) + (k - 1) * width, values, width, label=kind)
 ax.set_yscale("log")
-ax.axhline(1e-5, color="gray", linestyle=":", label="float32 tolerance 1e-5")
+ax.axhline(1e-4, color="gray", linestyle=":", label="asserted bound for the EGNN, 1e-4")
 ax.set_xticks(np.arange(len(symmetries)), list(symmetries))
 ax.set_ylabel("force equivariance error (relative)")
 ax.set_title("Trained force fields: the EGNN's error is round-off, the MLPs' is of order one")

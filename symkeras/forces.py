@@ -114,7 +114,7 @@ class ForceField(keras.Model):
         return cls(**config)
 
 
-def egnn_energy(units=32, layers=3, atoms=None, length_scale=1.0, name="egnn_energy") -> keras.Model:
+def egnn_energy(units=32, layers=3, atoms=None, length_scale=1.0, dtype=None, name="egnn_energy") -> keras.Model:
     """An invariant energy model: ``layers`` :class:`~symkeras.layers.EGNNLayer` s on positions ``(batch, n, 3)``
     (one kind of atom: every point starts with ``h = 1``), then a per-atom energy ``ε_i = Dense(1)(silu(Dense(units)
     (h_i)))`` summed over the atoms, ``E = Σ_i ε_i`` ``(batch, 1)``.
@@ -122,28 +122,30 @@ def egnn_energy(units=32, layers=3, atoms=None, length_scale=1.0, name="egnn_ene
     ``E`` is exactly invariant to rotations, reflections, translations and permutations of the atoms (up to float
     round-off), for any number of atoms ``n ≥ 2`` (``atoms=None``) or a fixed one.  Positions are divided by
     ``length_scale`` first (e.g. a typical bond length), so that squared distances enter the messages near 1; a
-    rescaling commutes with every rotation, reflection and permutation and keeps translations translations."""
+    rescaling commutes with every rotation, reflection and permutation and keeps translations translations.
+    ``dtype`` (e.g. ``"float64"``) is given to the input and every layer."""
     if not isinstance(layers, int) or layers < 1:
         raise ValueError(f"`layers` must be a positive int. Received: layers={layers!r}")
     if not length_scale > 0:
         raise ValueError(f"`length_scale` must be positive (in the units of the positions). Received: {length_scale!r}")
-    positions = keras.Input((atoms, 3))
-    h, x = EGNNLayer(units)(keras.layers.Rescaling(1.0 / length_scale)(positions))
+    positions = keras.Input((atoms, 3), dtype=dtype)
+    h, x = EGNNLayer(units, dtype=dtype)(keras.layers.Rescaling(1.0 / length_scale, dtype=dtype)(positions))
     for _ in range(layers - 1):
-        h, x = EGNNLayer(units)([h, x])
-    h = keras.layers.Dense(units, activation="silu")(h)
-    per_atom = keras.layers.Dense(1)(h)
-    return keras.Model(positions, SetPooling("sum")(per_atom), name=name)
+        h, x = EGNNLayer(units, dtype=dtype)([h, x])
+    h = keras.layers.Dense(units, activation="silu", dtype=dtype)(h)
+    per_atom = keras.layers.Dense(1, dtype=dtype)(h)
+    return keras.Model(positions, SetPooling("sum", dtype=dtype)(per_atom), name=name)
 
 
-def mlp_energy(atoms, hidden=(128, 128), length_scale=1.0, name="mlp_energy") -> keras.Model:
+def mlp_energy(atoms, hidden=(128, 128), length_scale=1.0, dtype=None, name="mlp_energy") -> keras.Model:
     """A plain energy model on raw coordinates: the ``atoms × 3`` positions flattened, ``Dense(silu)`` per entry of
     ``hidden``, ``Dense(1)``.  No symmetry is built in: it must learn from data that rotating the molecule or
-    relabelling its atoms leaves the energy alone.  Positions are divided by ``length_scale`` first."""
+    relabelling its atoms leaves the energy alone.  Positions are divided by ``length_scale`` first; ``dtype`` is given
+    to the input and every layer."""
     if not isinstance(atoms, int) or atoms < 1:
         raise ValueError(f"`atoms` must be the number of atoms (a positive int). Received: atoms={atoms!r}")
-    positions = keras.Input((atoms, 3))
-    x = keras.layers.Flatten()(keras.layers.Rescaling(1.0 / length_scale)(positions))
+    positions = keras.Input((atoms, 3), dtype=dtype)
+    x = keras.layers.Flatten(dtype=dtype)(keras.layers.Rescaling(1.0 / length_scale, dtype=dtype)(positions))
     for width in hidden:
-        x = keras.layers.Dense(width, activation="silu")(x)
-    return keras.Model(positions, keras.layers.Dense(1)(x), name=name)
+        x = keras.layers.Dense(width, activation="silu", dtype=dtype)(x)
+    return keras.Model(positions, keras.layers.Dense(1, dtype=dtype)(x), name=name)
