@@ -6,6 +6,7 @@ Submodules are imported on first use (``import keras`` costs seconds, ``symkeras
 * :mod:`symkeras.layers` — ``LiftingConv2D``, ``GroupConv2D``, ``GroupPooling``, ``GroupBatchNormalization``, …
 * :mod:`symkeras.equivariance` — ``equivariance_error``, ``check_equivariance``, ``check_invariance``.
 * :mod:`symkeras.deploy` — ``export(model)`` (also ``symkeras.export``): the same model from Keras' own layers.
+* :mod:`symkeras.forces` — energies and forces of atoms: ``ForceField`` (``F = −∂E/∂x``), ``egnn_energy``.
 * :mod:`symkeras.cloning` — symmetry cloning into MLPs, and fine-tuning the clones.
 * :mod:`symkeras.experiments` — the paper experiments and benchmarks; :mod:`symkeras.course` — the course tooling.
 
@@ -31,6 +32,7 @@ _SUBMODULES = (
     "cloning",
     "data",
     "models",
+    "forces",
     "training",
     "distribute",
     "viz",

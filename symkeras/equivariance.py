@@ -13,8 +13,14 @@ rounding) and random elements; the report says how many of how many.
 
 Actions are named by how the group acts on the data (see :mod:`symkeras.groups`): ``"image"`` ``(B, H, W, C)``,
 ``"volume"`` ``(B, D, H, W, C)`` (cubic groups; ``"image"`` means the same for them), ``"field"``
-``(B, *space, C·|G|)``, ``"set"`` ``(B, n, F)``, ``"trivial"`` (unchanged: invariance), or any callable
-``action(x, g)``.
+``(B, *space, C·|G|)``, ``"set"`` ``(B, n, F)``, ``"points"`` (point clouds: positions ``(B, n, 3)`` or a pair
+``(h, x)`` of per-point scalars and positions — positions rotate, translate and permute, scalars only permute),
+``"vectors"`` (per-point vectors such as forces: rotate and permute, never translate), ``"trivial"`` (unchanged:
+invariance), or any callable ``action(x, g)``.  Inputs and outputs may be tuples or lists of arrays (a layer that
+returns ``(h', x')``); the error of an element is then the largest relative error over the parts.
+
+Continuous groups (:class:`symkeras.groups.EuclideanGroup`, ``order = inf``) are always checked on a sample of
+seeded random elements.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ _WHAT_MOVES = {
     "volume": "move the volume",
     "field": "move each feature map and permute its group axis",
     "set": "permute the set elements",
+    "points": "rotate, translate and permute the points (per-point scalars only permute)",
+    "vectors": "rotate and permute the per-point vectors",
     "trivial": "leave it unchanged",
 }
 
@@ -55,12 +63,17 @@ def _resolve_action(action, group):
         return action, getattr(action, "__name__", "custom action")
     if action == "trivial":
         return (lambda x, g: x), _WHAT_MOVES[action]
-    method = {"image": "act_on_image", "volume": "act_on_volume", "field": "act_on_field", "set": "act_on_set"}.get(
-        action
-    )
+    method = {
+        "image": "act_on_image",
+        "volume": "act_on_volume",
+        "field": "act_on_field",
+        "set": "act_on_set",
+        "points": "act_on_points",
+        "vectors": "act_on_vectors",
+    }.get(action)
     if method is None or not hasattr(group, method):
         valid = (
-            ["image", "field", "trivial", "a callable action(x, g)"]
+            ["image", "field", "set", "points", "vectors", "trivial", "a callable action(x, g)"]
             if method is None
             else [
                 name
@@ -69,6 +82,8 @@ def _resolve_action(action, group):
                     ("volume", "act_on_volume"),
                     ("field", "act_on_field"),
                     ("set", "act_on_set"),
+                    ("points", "act_on_points"),
+                    ("vectors", "act_on_vectors"),
                 )
                 if hasattr(group, m)
             ]
@@ -79,6 +94,8 @@ def _resolve_action(action, group):
 
 
 def _to_numpy(y):
+    if isinstance(y, (tuple, list)):
+        return [_to_numpy(part) for part in y]
     if isinstance(y, np.ndarray):
         return y
     from keras import ops
@@ -86,7 +103,17 @@ def _to_numpy(y):
     return np.asarray(ops.convert_to_numpy(y))
 
 
+def _parts(y) -> list:
+    return list(y) if isinstance(y, (tuple, list)) else [y]
+
+
+def _shape_of(x) -> tuple:
+    return tuple(tuple(part.shape) for part in x) if isinstance(x, (tuple, list)) else tuple(x.shape)
+
+
 def _dtype_name(x) -> str:
+    if isinstance(x, (tuple, list)):  # several outputs: judged by the least precise of them
+        return max((_dtype_name(part) for part in x), key=lambda name: TOLERANCES.get(name, 1e-5))
     dtype = getattr(x, "dtype", None)
     name = getattr(dtype, "name", None) or str(dtype)
     return name.replace("torch.", "").split(".")[-1].strip("<>'\" ")
@@ -129,6 +156,8 @@ class EquivarianceReport:
         return self.group_order > len(self.errors)
 
     def coverage(self) -> str:
+        if self.group_order == float("inf"):
+            return f"{len(self.errors)} seeded random elements (identity included)"
         if self.sampled:
             return f"{len(self.errors)} sampled elements of {self.group_order:,} (generators included)"
         return f"{len(self.errors)} elements"
@@ -158,9 +187,10 @@ def _apply(action, name, x, g, group, which):
     except ValueError as error:
         side = "the input x" if which == "in_action" else "the output fn(x)"
         raise ValueError(
-            f"{which}={name!r} cannot act on {side} of shape {tuple(x.shape)}: {error} Choose the {which} that "
+            f"{which}={name!r} cannot act on {side} of shape {_shape_of(x)}: {error} Choose the {which} that "
             f"describes {side}: 'image' (batch, H, W, C), 'field' (batch, H, W, C·|G|), 'set' (batch, n, F), "
-            f"'trivial' (an invariant output), or a callable action(x, g). Received: {which}={name!r}"
+            f"'points' (batch, n, 3) or (h, x), 'vectors' (batch, n, 3), 'trivial' (an invariant output), or a "
+            f"callable action(x, g). Received: {which}={name!r}"
         ) from error
 
 
@@ -190,15 +220,19 @@ def equivariance_error(fn, group, x, in_action="image", out_action="field", samp
     dtype = _dtype_name(y)
     errors = {}
     for g in _elements(group, samples):
-        got = _to_numpy(fn(_apply(act_in, in_action, x, g, group, "in_action"))).astype(np.float64)
-        want = _to_numpy(_apply(act_out, out_action, y, g, group, "out_action")).astype(np.float64)
-        if got.shape != want.shape:
+        got = _parts(_to_numpy(fn(_apply(act_in, in_action, x, g, group, "in_action"))))
+        want = _parts(_to_numpy(_apply(act_out, out_action, y, g, group, "out_action")))
+        shapes = ([p.shape for p in got], [p.shape for p in want])
+        if shapes[0] != shapes[1]:
             raise AssertionError(
-                f"{group.name} element {group.element_name(g)}: f(g·x) has shape {got.shape} but "
-                f"g·f(x) has shape {want.shape}; the output cannot transform as {out_action!r}."
+                f"{group.name} element {group.element_name(g)}: f(g·x) has shape {_shape_of(got)} but "
+                f"g·f(x) has shape {_shape_of(want)}; the output cannot transform as {out_action!r}."
             )
-        scale = max(float(np.max(np.abs(want), initial=0.0)), np.finfo(np.float64).tiny)
-        errors[g] = float(np.max(np.abs(got - want), initial=0.0)) / scale
+        errors[g] = 0.0
+        for a, b in zip(got, want):
+            a, b = a.astype(np.float64), b.astype(np.float64)
+            scale = max(float(np.max(np.abs(b), initial=0.0)), np.finfo(np.float64).tiny)
+            errors[g] = max(errors[g], float(np.max(np.abs(a - b), initial=0.0)) / scale)
     return EquivarianceReport(
         group=group,
         errors=errors,

@@ -30,7 +30,16 @@ coordinates; ``[g·x](p) = x(R_g⁻¹ p)`` on volumes ``(batch, D, H, W, C)`` (a
 some flips, no interpolation), ``compose(a, b)`` is the matrix product ``R_a R_b``.  Fields over a cubic group are
 ``(batch, D, H, W, C·|G|)``, group index fastest, and ``[g·f](p, h) = f(R_g⁻¹ p, g⁻¹h)`` as in the plane.
 
-The symmetric group ``S(n)`` acting on sets ``(batch, n, features)`` supports the permutation lesson.
+The symmetric group ``S(n)`` acting on sets ``(batch, n, features)`` supports the permutation lesson; it also
+permutes the points of point clouds (``act_on_points``, ``act_on_vectors``).
+
+Euclidean groups (continuous, acting on point clouds in 3-D): :class:`EuclideanGroup` with the instances ``SO3``
+(rotations), ``O3`` (rotations and reflections), ``SE3`` / ``E3`` (the same with translations), optionally times the
+permutations of ``atoms`` points.  A continuous group cannot be listed, so element ``g`` is the ``g``-th of a fixed,
+seeded stream of random elements (Haar-random rotations, every odd element of ``O(3)``/``E(3)`` improper); ``0`` is
+the identity.  Point clouds are ``(batch, n, 3)`` positions, or a pair ``(h, x)`` of per-point scalars
+``(batch, n, f)`` and positions: ``[g·x]_i = R_g x_{σ⁻¹(i)} + t_g`` and ``[g·h]_i = h_{σ⁻¹(i)}``; vectors attached
+to points (forces, velocities) rotate and permute but do not translate: ``[g·v]_i = R_g v_{σ⁻¹(i)}``.
 """
 
 from __future__ import annotations
@@ -47,6 +56,11 @@ __all__ = [
     "CubicGroup",
     "SymmetricGroup",
     "TranslationGroup",
+    "EuclideanGroup",
+    "SO3",
+    "O3",
+    "SE3",
+    "E3",
     "trivial",
     "C2",
     "C4",
@@ -61,6 +75,8 @@ __all__ = [
     "act_on_field",
     "act_on_volume",
     "act_on_set",
+    "act_on_points",
+    "act_on_vectors",
     "split_group_axis",
     "merge_group_axis",
     "rotate_plane",
@@ -555,6 +571,17 @@ class SymmetricGroup(Group):
         sigma_inv = self.permutation(self.inverse(g))
         return array_namespace(x).take(x, np.asarray(sigma_inv), axis=1)
 
+    def act_on_points(self, x, g: int):
+        """Permute the points of a point cloud: positions ``(batch, n, 3)``, or a pair ``(h, x)`` of per-point scalars
+        and positions, both permuted the same way (exact)."""
+        if isinstance(x, (tuple, list)):
+            return type(x)(self.act_on_set(part, g) for part in x)
+        return self.act_on_set(x, g)
+
+    def act_on_vectors(self, v, g: int):
+        """Permute per-point vectors ``(batch, n, 3)`` (forces) with their points (exact)."""
+        return self.act_on_set(v, g)
+
 
 class TranslationGroup(Group):
     """``Z_h × Z_w``: all circular translations of an ``h × w`` pixel grid; element ``g = dy·w + dx``.
@@ -591,6 +618,202 @@ class TranslationGroup(Group):
         return translate(x, self.shift(g))
 
     act_on_field = act_on_image  # translations move every channel alike
+
+
+class EuclideanGroup(Group):
+    """Isometries of 3-D space acting on point clouds: rotations, optionally reflections and translations, and
+    optionally the permutations of ``atoms`` points.
+
+    ``EuclideanGroup()`` is ``SO(3)``; ``reflections=True`` gives ``O(3)``, ``translations=True`` ``SE(3)`` / ``E(3)``,
+    ``atoms=n`` the product with ``S(n)`` (every element also relabels the points).  ``rotations=False`` leaves only
+    the other parts (translations alone, or mirror images alone).
+
+    The group is continuous, so its elements cannot be listed: element ``g`` (an ``int ≥ 0``) is the ``g``-th of a
+    fixed stream of random elements drawn from ``seed`` (``g = 0`` is the identity).  Rotations are Haar-random (QR
+    of a Gaussian matrix, signs fixed); with reflections every odd element is improper (``det R = −1``: a mirror
+    through a random plane after the rotation), so any sample of two or more holds both kinds.  Translations are
+    standard normal in each coordinate (the units of the positions); permutations are uniform.  ``compose`` and
+    ``inverse`` are not defined on these numbers (compose the matrices); :func:`symkeras.equivariance.equivariance_error`
+    checks the group on :meth:`sample`.
+
+    Actions (exact up to float round-off; ``R = matrix(g)``, ``t = translation(g)``, ``σ = permutation(g)``):
+
+    * :meth:`act_on_points`: positions ``(batch, n, 3)`` ↦ ``R x_{σ⁻¹(i)} + t``; a pair ``(h, x)`` also permutes the
+      per-point scalars ``h`` ``(batch, n, f)``, which do not rotate;
+    * :meth:`act_on_vectors`: per-point vectors (forces) ``(batch, n, 3)`` ↦ ``R v_{σ⁻¹(i)}`` (no translation);
+    * :meth:`act_on_set`: per-point scalars ``(batch, n, f)`` ↦ ``h_{σ⁻¹(i)}``.
+
+    Row vectors: positions are rows, so the code computes ``x @ R.T``.
+    """
+
+    def __init__(self, rotations=True, reflections=False, translations=False, atoms=None, seed=0):
+        if not (rotations or reflections or translations):
+            raise ValueError(
+                "A EuclideanGroup needs rotations, reflections or translations; for permutations of points alone use "
+                f"SymmetricGroup(n). Received: rotations={rotations!r}, reflections={reflections!r}, "
+                f"translations={translations!r}"
+            )
+        if atoms is not None and (
+            not isinstance(atoms, (int, np.integer)) or isinstance(atoms, (bool, np.bool_)) or atoms < 1
+        ):
+            raise ValueError(f"`atoms` must be None or the number of points (an int >= 1). Received: atoms={atoms!r}")
+        self.rotations, self.reflections, self.translations = bool(rotations), bool(reflections), bool(translations)
+        self.atoms, self.seed = (None if atoms is None else int(atoms)), int(seed)
+        point = {(True, False): "SO(3)", (True, True): "O(3)", (False, True): "mirrors", (False, False): ""}[
+            (self.rotations, self.reflections)
+        ]
+        if self.translations:
+            point = {"SO(3)": "SE(3)", "O(3)": "E(3)", "mirrors": "mirrors+T(3)", "": "T(3)"}[point]
+        self.name = point + (f"×S{self.atoms}" if self.atoms else "")
+        self.order = math.inf
+
+    def _key(self):
+        return (self.rotations, self.reflections, self.translations, self.atoms, self.seed)
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"<EuclideanGroup {self.name}, continuous, seed {self.seed}>"
+
+    def _check(self, g) -> int:
+        if isinstance(g, (bool, np.bool_)) or not isinstance(g, (int, np.integer)) or g < 0:
+            raise ValueError(
+                f"Elements of {self.name} are numbered 0, 1, 2, … (0 is the identity; g is the g-th seeded random "
+                f"element). Received: g={g!r}"
+            )
+        return int(g)
+
+    def _rng(self, g: int, part: int):
+        return np.random.default_rng((self.seed, g, part))
+
+    def matrix(self, g: int) -> np.ndarray:
+        """The orthogonal ``3×3`` matrix ``R_g`` (float64; ``det = +1`` for rotations, ``−1`` for reflections)."""
+        g = self._check(g)
+        m = np.eye(3)
+        if g == 0:
+            return m
+        if self.rotations:
+            q, r = np.linalg.qr(self._rng(g, 0).normal(size=(3, 3)))
+            m = q * np.sign(np.diag(r))  # Haar-random orthogonal
+            m = m if np.linalg.det(m) > 0 else -m  # made proper (−I flips the determinant in 3-D)
+        if self.reflections and g % 2 == 1:
+            n = self._rng(g, 1).normal(size=3)
+            n /= np.linalg.norm(n)
+            m = (np.eye(3) - 2 * np.outer(n, n)) @ m  # a mirror (Householder) after the rotation: det = −1
+        return m
+
+    def translation(self, g: int) -> np.ndarray:
+        """The translation ``t_g`` (float64, shape ``(3,)``; zero without translations)."""
+        g = self._check(g)
+        if g == 0 or not self.translations:
+            return np.zeros(3)
+        return self._rng(g, 2).normal(size=3)
+
+    def permutation(self, g: int):
+        """The permutation ``σ_g`` of the points as a tuple (``None`` without ``atoms``)."""
+        g = self._check(g)
+        if self.atoms is None:
+            return None
+        if g == 0:
+            return tuple(range(self.atoms))
+        return tuple(int(i) for i in self._rng(g, 3).permutation(self.atoms))
+
+    def is_proper(self, g: int) -> bool:
+        """Whether ``R_g`` is a rotation (``det = +1``) rather than a reflection."""
+        return bool(np.linalg.det(self.matrix(g)) > 0)
+
+    def sample(self, count: int, seed: int = 0) -> list[int]:
+        """The first ``count`` elements ``0 … count−1`` (the identity first).  The stream is fixed by the group's own
+        ``seed``; the argument keeps the interface of :meth:`SymmetricGroup.sample`."""
+        return list(range(int(count)))
+
+    def compose(self, a: int, b: int) -> int:
+        raise ValueError(
+            f"{self.name} is continuous: its elements are numbered samples, and the product of two samples is not one "
+            f"of them. Compose the matrices instead: matrix(a) @ matrix(b). Received: a={a!r}, b={b!r}"
+        )
+
+    def inverse(self, g: int) -> int:
+        raise ValueError(
+            f"{self.name} is continuous: the inverse of a sample is not numbered; use matrix(g).T. Received: g={g!r}"
+        )
+
+    def cayley_table(self) -> np.ndarray:
+        raise ValueError(f"{self.name} is continuous: it has no Cayley table; use sample(count) and matrix(g).")
+
+    def element_name(self, g: int) -> str:
+        if self._check(g) == 0:
+            return "identity"
+        parts = []
+        if self.rotations or self.reflections:
+            m = self.matrix(g)
+            proper = np.linalg.det(m) > 0
+            angle = np.degrees(np.arccos(np.clip((np.trace(m if proper else -m) - 1) / 2, -1, 1)))
+            parts.append(f"{'rotation' if proper else 'reflection'} {angle:.0f}°")
+        if self.translations:
+            parts.append("shift ({:.1f}, {:.1f}, {:.1f})".format(*self.translation(g)))
+        if self.atoms:
+            parts.append("permutation")
+        return f"g{g}: " + ", ".join(parts)
+
+    def describe(self, g: int) -> str:
+        return f"a seeded random element of {self.name}"
+
+    def _permute(self, x, g: int):
+        sigma = self.permutation(g)
+        if sigma is None:
+            return x
+        if _shape(x)[1] != self.atoms:
+            raise ValueError(
+                f"{self.name} permutes {self.atoms} points along axis 1. Received: shape={tuple(_shape(x))}"
+            )
+        return array_namespace(x).take(x, np.argsort(sigma), axis=1)  # [σ·x]_i = x_{σ⁻¹(i)}
+
+    def _rotate(self, x, g: int, translate: bool):
+        shape = tuple(_shape(x))
+        if len(shape) < 2 or shape[-1] != 3:
+            raise ValueError(
+                f"{self.name} acts on 3-D points: the last axis must hold (x, y, z). Received: shape={shape}"
+            )
+        m, t = self.matrix(g).T, self.translation(g)
+        translate = translate and self.translations
+        if array_namespace(x) is np:
+            y = x @ m.astype(x.dtype)
+            return y + t.astype(x.dtype) if translate else y
+        from keras import ops
+
+        y = ops.einsum("...i,ij->...j", x, ops.cast(m, x.dtype))  # not ops.matmul: float32 on PyTorch for float64
+        return y + ops.cast(t, x.dtype) if translate else y
+
+    def act_on_points(self, x, g: int):
+        """``[g·x]_i = R x_{σ⁻¹(i)} + t`` on positions ``(batch, n, 3)``; a pair ``(h, x)`` also permutes ``h``."""
+        if isinstance(x, (tuple, list)):
+            if len(x) != 2:
+                raise ValueError(
+                    "A point cloud is positions (batch, n, 3) or a pair (h, x) of per-point scalars and positions. "
+                    f"Received: {len(x)} arrays"
+                )
+            h, pos = x
+            return type(x)((self._permute(h, g), self.act_on_points(pos, g)))
+        return self._rotate(self._permute(x, g), g, translate=True)
+
+    def act_on_vectors(self, v, g: int):
+        """``[g·v]_i = R v_{σ⁻¹(i)}`` on per-point vectors ``(batch, n, 3)`` such as forces (no translation)."""
+        return self._rotate(self._permute(v, g), g, translate=False)
+
+    def act_on_set(self, x, g: int):
+        """``[g·h]_i = h_{σ⁻¹(i)}`` on per-point scalars ``(batch, n, f)`` (they do not rotate)."""
+        return self._permute(x, g)
+
+
+SO3 = EuclideanGroup()
+O3 = EuclideanGroup(reflections=True)
+SE3 = EuclideanGroup(translations=True)
+E3 = EuclideanGroup(reflections=True, translations=True)
 
 
 trivial = PlanarGroup("trivial", rotations=1, flips=False)
@@ -663,6 +886,16 @@ def act_on_set(x, g: int, group: SymmetricGroup):
 
 def _order(group) -> int:
     return int(group) if isinstance(group, (int, np.integer)) else get(group).order
+
+
+def act_on_points(x, g: int, group):
+    """Module-level form of ``group.act_on_points`` (an :class:`EuclideanGroup` or :class:`SymmetricGroup`)."""
+    return group.act_on_points(x, g)
+
+
+def act_on_vectors(v, g: int, group):
+    """Module-level form of ``group.act_on_vectors``."""
+    return group.act_on_vectors(v, g)
 
 
 def split_group_axis(x, group="C4"):

@@ -1,5 +1,6 @@
 """Data: real MNIST from a verified offline cache (:mod:`~symkeras.data.mnist`), image transforms
-(:mod:`~symkeras.data.transforms`) and the course's symmetry tasks (:mod:`~symkeras.data.tasks`).
+(:mod:`~symkeras.data.transforms`), the course's symmetry tasks (:mod:`~symkeras.data.tasks`) and
+molecular-dynamics frames of a copper cluster from ASE's EMT potential (:mod:`~symkeras.data.molecules`).
 
 Everything public is importable from here: ``from symkeras import data; data.load_mnist("train", limit=1000)``.
 """
@@ -17,6 +18,7 @@ from symkeras.data.mnist import (
     parse_idx,
     prepare,
 )
+from symkeras.data.molecules import Trajectory, copper_cluster_md, trajectory_file
 from symkeras.data.tasks import (
     MNIST_ROT_SIZES,
     Task,
@@ -53,4 +55,7 @@ __all__ = [
     "translation_breaking_task",
     "mnist_rot_like",
     "MNIST_ROT_SIZES",
+    "Trajectory",
+    "copper_cluster_md",
+    "trajectory_file",
 ]

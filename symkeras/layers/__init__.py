@@ -1,5 +1,6 @@
 """Group-equivariant Keras layers (channels-last; fields are ``(batch, H, W, fields·|G|)`` over planar groups and
-``(batch, D, H, W, fields·|G|)`` over cubic groups, group index fastest)."""
+``(batch, D, H, W, fields·|G|)`` over cubic groups, group index fastest; point clouds are ``(batch, n, 3)`` positions with ``(batch, n, f)`` per-point
+features)."""
 
 from symkeras.layers.base import PADDINGS, equivariant_padding
 from symkeras.layers.cloned import ClonedConv2D
@@ -12,6 +13,7 @@ from symkeras.layers.convolution import (
     expand_filter_bank,
     filter_bank_indices,
 )
+from symkeras.layers.graph import EGNNLayer, relative_vectors, squared_distances
 from symkeras.layers.mixer import ClonedMixerConv2D, PatchMixer, mix_patches, mixer_maps
 from symkeras.layers.normalization import GroupBatchNormalization
 from symkeras.layers.pooling import (
@@ -44,6 +46,9 @@ __all__ = [
     "ClonedMixerConv2D",
     "mix_patches",
     "mixer_maps",
+    "EGNNLayer",
+    "squared_distances",
+    "relative_vectors",
     "expand_filter_bank",
     "filter_bank_indices",
     "equivariant_padding",

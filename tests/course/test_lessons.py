@@ -14,9 +14,7 @@ from symkeras.course.lessons import declared_figures, run_lesson
 LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.py"))
 
 
-# Lessons 11 (symmetry in 3D) and 12 (cloning into a Mixer) were written on separate branches; this list names the
-# lessons present on this one.
-NUMBERS = [f"{i:02d}" for i in range(13) if i != 11]
+NUMBERS = [f"{i:02d}" for i in range(13)]
 
 
 def test_the_lessons_are_numbered_in_order():

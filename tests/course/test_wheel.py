@@ -132,7 +132,7 @@ def test_the_wheel_holds_the_library_and_the_course_material_and_nothing_else(wh
     ]:
         expected = sorted(p.name for p in (ROOT / folder).glob(pattern))
         packaged = sorted(n.rsplit("/", 1)[1] for n in names if fnmatch.fnmatch(n, f"{material}{kind}/{pattern}"))
-        assert len(expected) == 12 and packaged == expected, kind
+        assert len(expected) == 13 and packaged == expected, kind
         for name in expected:  # byte for byte the repository's files: one source
             assert zipfile.ZipFile(wheel).read(f"{material}{kind}/{name}") == (ROOT / folder / name).read_bytes()
     results = sorted(str(p.relative_to(ROOT / "docs" / "results")) for p in (ROOT / "docs" / "results").rglob("*.json"))

@@ -62,9 +62,9 @@ def test_init_course_writes_lessons_and_stubs_and_keeps_what_the_learner_edited(
     result = workspace.init_course(tmp_path / "course", prepare_data=False)
     lessons = sorted(p.name for p in (tmp_path / "course" / "lessons").iterdir())
     exercises = sorted(p.name for p in (tmp_path / "course" / "exercises").iterdir())
-    assert lessons == [p.name for p in LESSONS] and len(lessons) == 12
+    assert lessons == [p.name for p in LESSONS] and len(lessons) == 13
     assert exercises == sorted(p.name for p in (ROOT / "exercises").glob("ex*.py"))
-    assert len(result.written) == 24 and not result.kept and not result.unchanged
+    assert len(result.written) == 26 and not result.kept and not result.unchanged
     assert not (tmp_path / "course" / "solutions").exists()
 
     edited = tmp_path / "course" / "exercises" / "ex01_equivariance.py"
@@ -72,7 +72,7 @@ def test_init_course_writes_lessons_and_stubs_and_keeps_what_the_learner_edited(
     (tmp_path / "course" / "lessons" / LESSONS[3].name).unlink()
     again = workspace.init_course(tmp_path / "course", prepare_data=False)
     assert again.kept == [edited] and "# my work" in edited.read_text()
-    assert again.written == [tmp_path / "course" / "lessons" / LESSONS[3].name] and len(again.unchanged) == 22
+    assert again.written == [tmp_path / "course" / "lessons" / LESSONS[3].name] and len(again.unchanged) == 24
     text = workspace.format_init(again)
     assert "exercises/ex01_equivariance.py" in text and "--force" in text
     assert text.rstrip().splitlines()[-2].strip() == f"jupyter lab {tmp_path / 'course'}"
