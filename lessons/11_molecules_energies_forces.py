@@ -126,6 +126,7 @@ for k, (pos, force, title) in enumerate(panels):
     ax.set_xlabel("x (Å)"), ax.set_ylabel("y (Å)"), ax.set_zlabel("z (Å)")
     lim = np.abs(np.concatenate([x0, rotated_x])).max() + 0.8
     ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim), ax.set_zlim(-lim, lim)
+    ax.set_box_aspect((1, 1, 1), zoom=0.85)  # equal axes; room for the z label
 fig.suptitle("The commuting diagram in 3-D: forces turn with the atoms (Cu atoms; arrows: force, 1 eV/Å drawn as "
              "1.5 Å; panels 2 and 3 are equal)", fontsize=11)
 fig.tight_layout()
