@@ -48,13 +48,13 @@ TOLERANCES = {"float16": 1e-2, "bfloat16": 5e-2, "float32": 1e-5, "float64": 1e-
 EXHAUSTIVE_LIMIT = 5040
 
 _WHAT_MOVES = {
-    "image": "move the image",
-    "volume": "move the volume",
-    "field": "move each feature map and permute its group axis",
-    "set": "permute the set elements",
-    "points": "rotate, translate and permute the points (per-point scalars only permute)",
-    "vectors": "rotate and permute the per-point vectors",
-    "trivial": "leave it unchanged",
+    "image": "move the output image the same way",
+    "volume": "move the output volume the same way",
+    "field": "move each output feature map and permute its group axis",
+    "set": "permute the output's set elements the same way",
+    "points": "rotate, translate and permute the output points (per-point scalars only permute)",
+    "vectors": "rotate and permute the output's per-point vectors",
+    "trivial": "leave the output unchanged",
 }
 
 
@@ -238,7 +238,7 @@ def equivariance_error(fn, group, x, in_action="image", out_action="field", samp
         errors=errors,
         tolerance=TOLERANCES.get(dtype, 1e-5),
         dtype=dtype,
-        expectation=f"transforming the input should {moves} of the output",
+        expectation=f"transforming the input should {moves}",
         group_order=group.order,
     )
 

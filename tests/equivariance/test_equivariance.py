@@ -26,7 +26,7 @@ def test_position_dependent_map_fails_with_a_table_naming_the_elements(rng):
     with pytest.raises(AssertionError) as info:
         check_equivariance(biased, "C4", x, in_action="image", out_action="image")
     message = str(info.value)
-    assert "Not C4-equivariant: transforming the input should move the image of the output" in message
+    assert "Not C4-equivariant: transforming the input should move the output image the same way" in message
     assert "3 of 4 elements are over the float32 tolerance 1e-05" in message
     for name in ("r ", "r2", "r3"):
         assert name in message

@@ -43,7 +43,9 @@ def test_pairs_in_and_out():
 
 
 def test_a_field_that_ignores_rotations_fails_with_a_table():
-    with pytest.raises(AssertionError, match=r"rotate and permute the per-point vectors.*over the float64 tolerance"):
+    with pytest.raises(
+        AssertionError, match=r"rotate and permute the output's per-point vectors.*over the float64 tolerance"
+    ):
         check_equivariance(lambda x: np.ones_like(x), O3, X, "points", "vectors", samples=3)
     with pytest.raises(ValueError, match=r"'points' \(batch, n, 3\) or \(h, x\)"):
         check_equivariance(lambda x: x, O3, np.zeros((2, 4, 2)), "points", "points")

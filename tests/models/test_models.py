@@ -1,5 +1,6 @@
 """Model builders: known parameter counts, exact invariance of the G-CNN, width matching."""
 
+import keras
 import pytest
 
 from symkeras import models
@@ -15,6 +16,10 @@ def test_parameter_counts_are_the_documented_ones():
 @pytest.mark.parametrize("group", ["C4", "D4"])
 def test_gcnn_logits_are_invariant_and_cnn_logits_are_not(group, rng):
     x = rng.random((3, 28, 28, 1)).astype("float32")
+    # Seeded weights: an unseeded draw depends on which tests ran before in this worker, and a rare one scales the
+    # logits down until float32 round-off (relative to the largest logit) reaches the 1e-5 tolerance (seen: 1.07e-5;
+    # seeds 0-3 give 0.7e-6 to 2.1e-6 for C4).
+    keras.utils.set_random_seed(0)
     model = models.gcnn(4, group=group)
     report = check_invariance(lambda v: model(v, training=False), group, x)
     assert len(report.errors) == {"C4": 4, "D4": 8}[group]
