@@ -109,6 +109,7 @@ class ForceField(keras.Model):
 
     @classmethod
     def from_config(cls, config):
+        """Rebuild from :meth:`get_config`, deserialising the energy model first."""
         config = dict(config)
         config["energy_model"] = keras.saving.deserialize_keras_object(config["energy_model"])
         return cls(**config)
