@@ -105,7 +105,10 @@ def course(venv, tmp_path_factory) -> Path:
         env=_clean_env(venv),
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "22 files written, 0 already up to date, 0 kept" in result.stdout, result.stdout
+    lessons = len(list((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")))
+    exercises = len(list((ROOT / "exercises").glob("ex[0-9][0-9]_*.py")))
+    assert lessons == exercises == 13
+    assert f"{lessons + exercises} files written, 0 already up to date, 0 kept" in result.stdout, result.stdout
     assert f"jupyter lab '{folder}'" in [line.strip() for line in result.stdout.splitlines()], result.stdout
     return folder
 
