@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -89,9 +90,13 @@ def reproduce(args) -> int:
             seeds=args.seeds,
             train_limit=args.limit,
             verbose=verbose,
+            models=args.model,
         )
         print("\n" + reproduce_cloning.format_cloning_table(result))
-        print(f"\nwrote {out}/results.json, accuracy.png, equivariance.png and structure.png")
+        figures = [
+            name for name in ("accuracy.png", "equivariance.png", "structure.png") if (Path(out) / name).exists()
+        ]
+        print(f"\nwrote {out}/results.json, {', '.join(figures)}")
     return 0
 
 
@@ -217,6 +222,7 @@ def main(argv=None) -> int:
     # Choices come from the modules that define them (none of these imports loads Keras or TensorFlow).
     from symkeras.data import SOURCES
     from symkeras.distribute import STRATEGIES
+    from symkeras.experiments.cloning import KINDS as CLONING_KINDS
     from symkeras.experiments.cloning import TASKS
 
     parser = argparse.ArgumentParser(
@@ -256,6 +262,13 @@ def main(argv=None) -> int:
         action="append",
         choices=list(TASKS),
         help="cloning: run only this task (repeatable; default all three)",
+    )
+    p.add_argument(
+        "--model",
+        action="append",
+        choices=list(CLONING_KINDS),
+        help="cloning: train only this kind of model (repeatable; default all). Runs into the same --out merge "
+        "by model and seed, e.g. 3 seeds of mlp, symmetric and frozen beside 1 seed of the unfrozen clones",
     )
     p.add_argument(
         "--beta",

@@ -38,12 +38,15 @@ from symkeras import groups
 
 __all__ = [
     "TASKS",
+    "KINDS",
+    "TEST_SEED",
     "CloningTask",
     "symmetric_network",
     "conv_input_sizes",
     "first_layer_equivariance_error",
     "cloning_experiment",
     "combine_results",
+    "summarize_seeds",
     "write_results",
     "load_results",
     "format_cloning_table",
@@ -90,6 +93,15 @@ TASKS = {
 
 #: Quoted from the seed summary of the paper (their protocol: 60k MNIST, 50 epochs); not produced by this code.
 QUOTED = {"translation-breaking": {"standard MLP": 0.9753, "T(2)-cloned MLP": 0.7783}}
+
+#: The kinds of model a task trains, in table order (``models=`` / ``--model`` picks some of them).
+KINDS = ("mlp", "symmetric", "frozen", "unfrozen", "kl", "anchored")
+
+#: The seed that draws the test digits (and their rotations or placements): the same for every training seed.
+TEST_SEED = 1
+
+#: What every seed of a row measures (a row stores the mean, ``<field>_std`` and ``<field>_per_seed`` of each).
+_MEASURED = ("accuracy", "train_seconds", "equivariance_before", "equivariance_after", "kl_to_clone_nats")
 
 
 def symmetric_network(task: CloningTask, num_classes: int, input_shape):
@@ -191,41 +203,56 @@ def cloning_experiment(
     train_limit=None,
     verbose=1,
     seeds=1,
+    models=None,
+    clone_seed=0,
 ) -> dict:
     """Run the experiment on ``tasks`` (default: all of :data:`TASKS`); return (and write) the results.
 
     Every model is trained ``seeds`` times (seeds ``seed``, ``seed + 1``, …; the clones are made once, with
-    ``seed``); each row's ``accuracy``, ``train_seconds``, ``equivariance_after`` and ``kl_to_clone_nats`` are the
-    mean over seeds, with ``<field>_std`` (sample standard deviation) and ``<field>_per_seed`` beside them.
+    ``clone_seed``, and the test digits are drawn once, with :data:`TEST_SEED`); each row's ``accuracy``,
+    ``train_seconds``, ``equivariance_before``, ``equivariance_after`` and ``kl_to_clone_nats`` are the mean over its
+    ``seeds``, with ``<field>_std`` (sample standard deviation) and ``<field>_per_seed`` beside them.  ``models``
+    (default: all of :data:`KINDS`) trains only those kinds of model, e.g. ``["mlp", "symmetric", "frozen"]``.
 
     ``strategy`` (see :mod:`symkeras.distribute`) distributes the classifier training; the clones themselves are
     trained once per configuration on one device and cached (:func:`~symkeras.cloning.cloned_structure`).
     ``epochs``, ``betas``, ``clone_steps`` and ``train_limit`` (training digits) override the mode's settings;
     ``anchored_betas`` adds rows trained with the anchored KL (:class:`~symkeras.regularizers.KLToInit`).
-    Tasks accumulate: when ``out/results.json`` holds other tasks run with the same settings, they are kept (see
-    :func:`combine_results`), so the tasks can be run one at a time, e.g. as separate jobs.
+    Results accumulate: when ``out/results.json`` holds other tasks, models or seeds run with the same protocol,
+    they are kept (see :func:`combine_results`), so tasks, models and seeds can be run one at a time, e.g. as
+    separate jobs — 3 seeds of the cheap models beside one of an unfrozen clone.  ``results.json`` is rewritten
+    after every finished model, so a run that is stopped keeps what it finished.
     """
     import keras
 
-    from symkeras import cloning, models
+    from symkeras import cloning
+    from symkeras import models as sk_models
     from symkeras.distribute import jit_compile_for, strategy_scope
-    from symkeras.stats import mean_std, seed_list
+    from symkeras.stats import seed_list
     from symkeras.training import compile_classifier, fit_and_score
 
     seeds_run = seed_list(seed, seeds)
     if epochs is not None and epochs < 1:
         raise ValueError(f"`epochs` must be >= 1. Received: epochs={epochs!r}")
+    kinds = list(KINDS if models is None else models)
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown or not kinds:
+        raise ValueError(f"`models` must name some of {', '.join(KINDS)}. Received: models={models!r}")
     settings = _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     chosen = [TASKS[key] for key in (tasks or TASKS)]
+    status = sk_data.cache_status()
     result = {
         "mode": mode,
         "seed": seed,
         "seeds": seeds_run,
+        "clone_seed": clone_seed,
         "strategy": strategy,
         **settings,
         "data": sk_data.cache_status()["source"],
+        "train_digits": settings["train_limit"] or status["train"],
+        "test_digits": settings["test_limit"] or status["test"],
         "clones": {},
         "tasks": {},
         "quoted": QUOTED,
@@ -242,13 +269,14 @@ def cloning_experiment(
                     f"reused from the cache when present) =="
                 )
             structures[key], result["clones"][key] = cloning.cloned_structure(
-                size, group, steps=settings["clone_steps"][name], seed=seed, verbose=verbose
+                size, group, steps=settings["clone_steps"][name], seed=clone_seed, verbose=verbose
             )
         return structures[key]
 
+    written = None
     for task_spec in chosen:
         task = task_spec.make()
-        x_test, y_test = task.arrays("test", seed=seed + 1, limit=settings["test_limit"])
+        x_test, y_test = task.arrays("test", seed=TEST_SEED, limit=settings["test_limit"])
         probe = x_test[:32]
 
         def symmetric(task_spec=task_spec, task=task):
@@ -265,23 +293,38 @@ def cloning_experiment(
             )
 
         variants = {
-            "standard MLP": lambda task=task, spec=task_spec: models.mlp(
-                task.input_shape, spec.mlp_hidden, task.num_classes
-            ),
-            task_spec.symmetric_name: symmetric,
-            f"{task_spec.clone_name}, frozen": lambda: cloned(False),
-            f"{task_spec.clone_name}, unfrozen": lambda: cloned(True),
+            "mlp": {
+                "standard MLP": lambda task=task, spec=task_spec: sk_models.mlp(
+                    task.input_shape, spec.mlp_hidden, task.num_classes
+                )
+            },
+            "symmetric": {task_spec.symmetric_name: symmetric},
+            "frozen": {f"{task_spec.clone_name}, frozen": lambda: cloned(False)},
+            "unfrozen": {f"{task_spec.clone_name}, unfrozen": lambda: cloned(True)},
+            "kl": {
+                f"{task_spec.clone_name}, unfrozen + KL β={beta:g}": lambda b=beta: cloned(True, b)
+                for beta in settings["betas"]
+            },
+            "anchored": {
+                f"{task_spec.clone_name}, unfrozen + anchored KL β={beta:g}": lambda b=beta: cloned(
+                    True, b, anchored=True
+                )
+                for beta in settings["anchored_betas"]
+            },
         }
-        for beta in settings["betas"]:
-            variants[f"{task_spec.clone_name}, unfrozen + KL β={beta:g}"] = lambda b=beta: cloned(True, b)
-        for beta in settings["anchored_betas"]:
-            variants[f"{task_spec.clone_name}, unfrozen + anchored KL β={beta:g}"] = lambda b=beta: cloned(
-                True, b, anchored=True
-            )
-        for size in conv_input_sizes(symmetric()):  # clone before timing anything
-            structure_for(size, task_spec.group)
+        chosen_variants = {name: make for kind in kinds for name, make in variants[kind].items()}
+        if any(kind not in ("mlp", "symmetric") for kind in kinds):
+            for size in conv_input_sizes(symmetric()):  # clone before timing anything
+                structure_for(size, task_spec.group)
         rows = []
-        for name, make in variants.items():
+        result["tasks"][task_spec.key] = {
+            "description": task.description,
+            "group": task_spec.group.name,
+            "batch_size": task_spec.batch_size,
+            "learning_rate": task_spec.learning_rate,
+            "rows": rows,
+        }
+        for name, make in chosen_variants.items():
             is_clone = name.startswith(task_spec.clone_name)
             jit = jit_compile_for(dense=name != task_spec.symmetric_name, strategy=strategy)
             per_seed = []
@@ -292,10 +335,10 @@ def cloning_experiment(
                     compile_classifier(model, task_spec.learning_rate, jit_compile=jit)
                 if verbose:
                     print(
-                        f"\n== {task_spec.key}: {name} ({models.count_params(model):,} trainable parameters)"
+                        f"\n== {task_spec.key}: {name} ({sk_models.count_params(model):,} trainable parameters)"
                         f"{f', seed {run_seed}' if len(seeds_run) > 1 else ''} =="
                     )
-                run = {"params": models.count_params(model)}
+                run = {"params": sk_models.count_params(model)}
                 if is_clone:
                     run["equivariance_before"] = first_layer_equivariance_error(model, task_spec.group, probe)
                 train = task.dataset(
@@ -315,27 +358,10 @@ def cloning_experiment(
                     run["equivariance_after"] = first_layer_equivariance_error(model, task_spec.group, probe)
                     run["kl_to_clone_nats"] = cloning.kl_to_init(model)
                 per_seed.append(run)
-            row = {"model": name, "params": per_seed[0]["params"]}
-            for field in ("accuracy", "train_seconds", "equivariance_before", "equivariance_after", "kl_to_clone_nats"):
-                if field in per_seed[0]:
-                    values = [run[field] for run in per_seed]
-                    row[field], row[f"{field}_std"] = mean_std(values)
-                    row[f"{field}_per_seed"] = values
-            rows.append(row)
-        result["tasks"][task_spec.key] = {
-            "description": task.description,
-            "group": task_spec.group.name,
-            "batch_size": task_spec.batch_size,
-            "learning_rate": task_spec.learning_rate,
-            "rows": rows,
-        }
-    status = sk_data.cache_status()
-    result.update(
-        train_digits=settings["train_limit"] or status["train"],
-        test_digits=settings["test_limit"] or status["test"],
-        peak_memory_gb=_peak_memory_gb(),
-    )
-    return write_results(result, out, structures, verbose=verbose)
+            rows.append(summarize_seeds(name, seeds_run, per_seed))
+            result["peak_memory_gb"] = _peak_memory_gb()
+            written = write_results(result, out, structures, verbose=verbose if len(rows) == 1 else 0)
+    return written if written is not None else write_results(result, out, structures, verbose=verbose)
 
 
 def write_results(result: dict, out, structures=None, verbose: int = 1) -> dict:
@@ -360,7 +386,7 @@ def write_results(result: dict, out, structures=None, verbose: int = 1) -> dict:
             shown[group] = (int(size), key)
     maps = {}
     for group, (size, key) in sorted(shown.items()):
-        options = {"steps": result["clone_steps"][group], "seed": result["seed"]}
+        options = {"steps": result["clone_steps"][group], "seed": result.get("clone_seed", result["seed"])}
         if key in (structures or {}):
             maps[key] = structures[key]
         elif cloning.clone_cache_path(size, group, **options).exists():
@@ -390,36 +416,109 @@ def _peak_memory_gb() -> float:
 
 _PROTOCOL = (
     "mode",
-    "seed",
-    "seeds",
+    "clone_seed",
     "train_limit",
     "test_limit",
     "epochs",
-    "betas",
-    "anchored_betas",
     "clone_steps",
     "data",
 )
 
 
+def summarize_seeds(model: str, seeds: list, per_seed: list) -> dict:
+    """One table row from the runs of ``model`` with ``seeds`` (``per_seed[i]`` holds ``params`` and the
+    :data:`_MEASURED` fields of seed ``seeds[i]``): each field's mean, ``<field>_std`` and ``<field>_per_seed``."""
+    from symkeras.stats import mean_std
+
+    row = {"model": model, "params": per_seed[0]["params"], "seeds": list(seeds)}
+    for field in _MEASURED:
+        if field in per_seed[0]:
+            values = [run[field] for run in per_seed]
+            row[field], row[f"{field}_std"] = mean_std(values)
+            row[f"{field}_per_seed"] = values
+    return row
+
+
+def _runs(row: dict, seeds: list) -> dict:
+    """``{seed: {"params": …, field: value}}`` of a stored row (rows written before rows kept their own seeds
+    use the result's)."""
+    seeds = row.get("seeds", seeds)
+    runs = {seed: {"params": row["params"]} for seed in seeds}
+    for field in _MEASURED:
+        for seed, value in zip(seeds, row.get(f"{field}_per_seed", [row.get(field)] * len(seeds))):
+            if value is not None:
+                runs[seed][field] = value
+    return runs
+
+
+def _row_rank(task_key: str, model: str) -> tuple:
+    """Where ``model`` goes in its task's table: the order of :data:`KINDS`, then by β."""
+    spec = TASKS[task_key]
+    fixed = {
+        "standard MLP": 0,
+        spec.symmetric_name: 1,
+        f"{spec.clone_name}, frozen": 2,
+        f"{spec.clone_name}, unfrozen": 3,
+    }
+    if model in fixed:
+        return (fixed[model], 0.0)
+    kind, sep, beta = model.rpartition("β=")
+    if not sep:  # not a model this task trains: after them, in the order met
+        return (6, 0.0)
+    return (5 if "anchored" in kind else 4, float(beta))
+
+
+def _protocol(result: dict) -> dict:
+    """The settings that must agree for two runs' rows to share a table (clones made with the run's seed before
+    they had their own)."""
+    return {
+        key: result.get(key, result.get("seed", 0)) if key == "clone_seed" else result.get(key) for key in _PROTOCOL
+    }
+
+
 def combine_results(earlier: dict, later: dict, verbose: int = 1) -> dict:
-    """``later`` plus the tasks (and clones) of ``earlier`` that it did not rerun — if both used the same protocol
-    (mode, seed, data, epochs, β values, clone steps); otherwise ``later`` alone.  Task order follows :data:`TASKS`."""
-    differ = [key for key in _PROTOCOL if earlier.get(key) != later.get(key)]
-    kept = [key for key in earlier["tasks"] if key not in later["tasks"]]
-    if differ or not kept:
-        if verbose and kept:
+    """``later`` plus what ``earlier`` holds that it did not rerun — tasks, models and seeds — if both used the
+    same protocol (mode, data, digits, epochs, clone steps and seed); otherwise ``later`` alone.
+
+    A model run in both keeps the seeds of both (a seed run again takes ``later``'s values) and its mean and
+    standard deviation are computed again over them.  Tasks follow :data:`TASKS`, models :data:`KINDS` then β.
+    """
+    before, after = _protocol(earlier), _protocol(later)
+    differ = [key for key in _PROTOCOL if before[key] != after[key]]
+    if differ:
+        if verbose and earlier["tasks"]:
             print(
-                f"results.json: replacing {', '.join(kept)} from an earlier run with other settings "
-                f"({', '.join(f'{k} {earlier.get(k)} → {later.get(k)}' for k in differ)})"
+                f"results.json: replacing {', '.join(earlier['tasks'])} from an earlier run with other settings "
+                f"({', '.join(f'{k} {before[k]} → {after[k]}' for k in differ)})"
             )
         return later
-    if verbose:
-        print(f"results.json: keeping {', '.join(kept)} from an earlier run with the same settings")
-    tasks = {**earlier["tasks"], **later["tasks"]}
+    tasks = {}
+    for key in TASKS:
+        present = [result for result in (earlier, later) if key in result["tasks"]]
+        if not present:
+            continue
+        runs = {}
+        for result in present:
+            for row in result["tasks"][key]["rows"]:
+                runs.setdefault(row["model"], {}).update(_runs(row, result.get("seeds", [result.get("seed", 0)])))
+        rows = [
+            summarize_seeds(model, sorted(by_seed), [by_seed[seed] for seed in sorted(by_seed)])
+            for model, by_seed in sorted(runs.items(), key=lambda item: _row_rank(key, item[0]))
+        ]
+        tasks[key] = {**present[-1]["tasks"][key], "rows": rows}
+    all_rows = [row for task in tasks.values() for row in task["rows"]]
+    if verbose and earlier["tasks"]:
+        kept = sum(len(task["rows"]) for task in earlier["tasks"].values())
+        print(f"results.json: merging {kept} rows of earlier runs with the same protocol (by model and seed)")
     return {
         **later,
-        "tasks": {key: tasks[key] for key in TASKS if key in tasks},
+        "seed": min([later["seed"], earlier["seed"]]),
+        "seeds": sorted(
+            {seed for row in all_rows for seed in row.get("seeds", [])} | set(later.get("seeds", [later["seed"]]))
+        ),
+        "betas": sorted(set(earlier.get("betas", [])) | set(later.get("betas", []))),
+        "anchored_betas": sorted(set(earlier.get("anchored_betas", [])) | set(later.get("anchored_betas", []))),
+        "tasks": tasks,
         "clones": {**earlier["clones"], **later["clones"]},
         "peak_memory_gb": max(earlier["peak_memory_gb"], later["peak_memory_gb"]),
     }
@@ -520,7 +619,9 @@ def plot_cloned_maps(structures: dict, window=5):
 
 def format_cloning_table(result) -> str:
     lines = []
-    w = max([40] + [len(r["model"]) for task in result["tasks"].values() for r in task["rows"]])
+    all_rows = [r for task in result["tasks"].values() for r in task["rows"]]
+    w = max([40] + [len(r["model"]) for r in all_rows])
+    several = len({seed for r in all_rows for seed in r.get("seeds", [])}) > 1  # then say which seed a lone run used
     for key, task in result["tasks"].items():
         lines += [
             f"\n{key} ({task['description']}); batch {task['batch_size']}, Adam {task['learning_rate']:g}",
@@ -532,7 +633,7 @@ def format_cloning_table(result) -> str:
             eq = f"{r['equivariance_before']:.1e} → {r['equivariance_after']:.1e}" if "equivariance_after" in r else "—"
             kl = f"{r['kl_to_clone_nats']:.3g}" if "kl_to_clone_nats" in r else "—"
             acc = (
-                f"{100 * r['accuracy']:8.2f}%"
+                f"{100 * r['accuracy']:8.2f}%" + (f" (seed {r['seeds'][0]} only)" if several else "")
                 if len(r.get("accuracy_per_seed", [0])) < 2
                 else f"{100 * r['accuracy']:.2f} ± {100 * r['accuracy_std']:.2f}% ("
                 + " ".join(f"{100 * a:.1f}" for a in r["accuracy_per_seed"])
@@ -549,7 +650,7 @@ def format_cloning_table(result) -> str:
         "",
         f"{result['mode']} mode: {result['train_digits']:,} training / {result['test_digits']:,} test digits "
         f"from {result['data']}; {result['epochs']} epochs (lr × 0.95 per epoch); "
-        f"seeds {result.get('seeds', [result['seed']])} (mean ± sample std over seeds, values per seed); "
+        f"seeds {result.get('seeds', [result['seed']])} (mean ± sample std over a row's seeds, values per seed); "
         f"peak memory {result['peak_memory_gb']:.1f} GB.",
         f"clones: {clones or 'none'}.",
         "equivariance error: first cloned layer, before → after training (C4: 4 rotations; T(2): 3 shifts); "

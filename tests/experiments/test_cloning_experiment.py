@@ -13,9 +13,12 @@ import pytest
 from symkeras import cloning, data, models
 from symkeras.experiments.cloning import (
     TASKS,
+    cloning_experiment,
     combine_results,
     conv_input_sizes,
     first_layer_equivariance_error,
+    format_cloning_table,
+    summarize_seeds,
     symmetric_network,
     write_results,
 )
@@ -61,19 +64,34 @@ print(json.dumps({"table": format_cloning_table(result), "result": result}))
 """
 
 
-def _run(tasks, epochs=3, memory=1.0):
+def _row(model, seeds, accuracies):
+    return summarize_seeds(model, seeds, [{"params": 7, "accuracy": a, "train_seconds": 1.0} for a in accuracies])
+
+
+def _run(tasks, epochs=3, memory=1.0, seeds=(0,), rows=None):
     return {
         "mode": "full",
-        "seed": 0,
+        "seed": seeds[0],
+        "seeds": list(seeds),
+        "clone_seed": 0,
         "train_limit": None,
         "test_limit": None,
         "epochs": epochs,
         "betas": [0.1],
+        "anchored_betas": [],
         "clone_steps": {"trivial": 600, "C4": 1500},
         "data": "mnist",
         "peak_memory_gb": memory,
-        "clones": {f"{t}-clone": {} for t in tasks},
-        "tasks": {t: {"rows": [t]} for t in tasks},
+        "clones": {f"{t}-clone": {"steps": 9, "heldout_relative_error": 1e-6} for t in tasks},
+        "tasks": {
+            t: {
+                "description": t,
+                "batch_size": 32,
+                "learning_rate": 1e-3,
+                "rows": rows or [_row("standard MLP", list(seeds), [0.5] * len(seeds))],
+            }
+            for t in tasks
+        },
     }
 
 
@@ -92,11 +110,64 @@ def test_runs_with_the_same_protocol_accumulate_tasks_in_task_order():
     assert list(rerun["tasks"]) == ["rotation-symmetric", "translation-breaking"]
 
 
+def test_runs_of_other_models_and_seeds_merge_into_rows_with_mean_and_std():
+    task = "rotation-symmetric"
+    earlier = _run(
+        [task],
+        seeds=(0,),
+        rows=[
+            _row("C4-cloned MLP, unfrozen + KL β=0.1", [0], [0.30]),
+            _row("standard MLP", [0], [0.40]),
+            _row("C4-cloned MLP, unfrozen", [0], [0.35]),
+        ],
+    )
+    later = _run(
+        [task],
+        seeds=(1, 2),
+        rows=[
+            _row("standard MLP", [1, 2], [0.50, 0.60]),
+            _row("G-CNN", [1, 2], [0.70, 0.90]),
+        ],
+    )
+    combined = combine_results(earlier, later, verbose=0)
+    rows = {r["model"]: r for r in combined["tasks"][task]["rows"]}
+    assert list(rows) == [  # the table's order: MLP, G-CNN, frozen, unfrozen, KL by β — whichever run made them
+        "standard MLP",
+        "G-CNN",
+        "C4-cloned MLP, unfrozen",
+        "C4-cloned MLP, unfrozen + KL β=0.1",
+    ]
+    mlp = rows["standard MLP"]
+    assert mlp["seeds"] == [0, 1, 2] and mlp["accuracy_per_seed"] == [0.40, 0.50, 0.60]
+    assert mlp["accuracy"] == pytest.approx(0.5) and mlp["accuracy_std"] == pytest.approx(0.1)
+    assert rows["G-CNN"]["seeds"] == [1, 2] and rows["C4-cloned MLP, unfrozen"]["seeds"] == [0]
+    assert combined["seeds"] == [0, 1, 2]
+    again = combine_results(combined, _run([task], seeds=(2,), rows=[_row("standard MLP", [2], [0.0])]), verbose=0)
+    redone = {r["model"]: r for r in again["tasks"][task]["rows"]}["standard MLP"]
+    assert redone["accuracy_per_seed"] == [0.40, 0.50, 0.0]  # a seed run again takes the new value
+    assert "(seed 0 only)" in format_cloning_table({**combined, "train_digits": 1, "test_digits": 1, "quoted": {}})
+
+
+def test_rows_written_before_rows_kept_their_own_seeds_take_the_runs_seeds():
+    old = _run(["rotation-symmetric"], seeds=(0,))
+    del old["clone_seed"]
+    for row in old["tasks"]["rotation-symmetric"]["rows"]:
+        del row["seeds"]
+    combined = combine_results(old, _run(["rotation-symmetric"], seeds=(1,)), verbose=0)
+    assert combined["tasks"]["rotation-symmetric"]["rows"][0]["seeds"] == [0, 1]
+
+
 def test_runs_with_another_protocol_replace_earlier_results(capsys):
     later = _run(["rotation-breaking"], epochs=10)
     assert combine_results(_run(["translation-breaking"]), later) is later
     printed = capsys.readouterr().out
     assert "replacing translation-breaking" in printed and "epochs 3 → 10" in printed
+
+
+def test_unknown_model_kinds_are_refused_before_anything_runs(tmp_path):
+    with pytest.raises(ValueError, match="mlp, symmetric, frozen, unfrozen, kl, anchored"):
+        cloning_experiment("fast", out=tmp_path, models=["cnn"])
+    assert not (tmp_path / "results.json").exists()
 
 
 @pytest.mark.slow
