@@ -60,9 +60,9 @@ lint: setup  ## ruff: lint and formatting (configured in pyproject.toml; .pre-co
 test-core: setup
 	$(PYTEST) -n 2 --timeout 600 -m "not lesson_run and not book and not wheel" tests
 
-test-backends: setup  ## The layer tests again under JAX and PyTorch, each in its own process.
-	KERAS_BACKEND=jax $(PYTEST) -n 2 --timeout 600 -q tests/layers
-	KERAS_BACKEND=torch $(PYTEST) -n 2 --timeout 600 -q tests/layers
+test-backends: setup  ## The layer and cloning tests again under JAX and PyTorch, each in its own process.
+	KERAS_BACKEND=jax $(PYTEST) -n 2 --timeout 600 -q tests/layers tests/cloning
+	KERAS_BACKEND=torch $(PYTEST) -n 2 --timeout 600 -q tests/layers tests/cloning
 
 test-lessons: setup  ## Execute every lesson in fast mode (inline figures kept in out/lessons/fast/, counted).
 	$(PYTEST) -n 2 --timeout 900 -m lesson_run tests/course/test_lessons.py
