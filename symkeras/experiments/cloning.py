@@ -478,7 +478,7 @@ def _protocol(result: dict) -> dict:
 
 def combine_results(earlier: dict, later: dict, verbose: int = 1) -> dict:
     """``later`` plus what ``earlier`` holds that it did not rerun — tasks, models and seeds — if both used the
-    same protocol (mode, data, digits, epochs, clone steps and seed); otherwise ``later`` alone.
+    same protocol (mode, data, digits, epochs, clone steps and clone seed); otherwise ``later`` alone.
 
     A model run in both keeps the seeds of both (a seed run again takes ``later``'s values) and its mean and
     standard deviation are computed again over them.  Tasks follow :data:`TASKS`, models :data:`KINDS` then β.
