@@ -59,3 +59,31 @@ def test_doctor_reports_and_exits_zero():
     for field in ("keras", "backend", "devices", "self-check"):
         assert re.search(rf"^  {field}\s", result.stdout, re.M), result.stdout
     assert "All good." in result.stdout
+
+
+def _readme_section(heading: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index(heading)
+    end = readme.find("\n## ", start + len(heading))
+    return readme[start : end if end > 0 else None]
+
+
+def test_readme_cloning_table_is_the_stored_full_size_run():
+    """Every accuracy of docs/results/cloning-full/results.json (the file lesson 9 loads) is in the README's cloning
+    table as the run's formatter prints it, and so is its protocol: the numbers were copied, not remembered."""
+    import json
+
+    from symkeras.stats import format_mean_std
+
+    stored = json.loads((ROOT / "docs/results/cloning-full/results.json").read_text())
+    section = _readme_section("## Research: symmetry cloning")
+    table = "\n".join(line for line in section.splitlines() if line.startswith("| "))
+    missing = [
+        f"{key}: {row['model']} {cell}"
+        for key, task in stored["tasks"].items()
+        for row in task["rows"]
+        if (cell := format_mean_std(row["accuracy"], row["accuracy_std"], len(row["seeds"]))) not in table
+    ]
+    assert not missing, f"README cloning table lacks {missing}"
+    assert f"{stored['train_digits']:,} training" in section and f"{stored['test_digits']:,} test" in section
+    assert f"**{stored['epochs']} epochs**" in section
