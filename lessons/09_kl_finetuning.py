@@ -482,7 +482,7 @@ for ax, key in zip(axes[:, 0], tasks):
                name.endswith(", frozen") else "tab:red" for name in labels]
     ax.barh(labels, values, color=colours, xerr=spreads, capsize=3, error_kw={"lw": 1})
     for position, (v, spread, r) in enumerate(zip(values, spreads, rows)):
-        text = f"{v:.1f} ± {spread:.1f}% (3 seeds)" if len(r["seeds"]) > 1 else f"{v:.1f}% (1 seed)"
+        text = f"{v:.1f} ± {spread:.1f}% ({len(r['seeds'])} seeds)" if len(r["seeds"]) > 1 else f"{v:.1f}% (1 seed)"
         ax.text(v + spread + 0.8, position, text, va="center", fontsize=7)
     chance = 100 / (10 if key == "rotation-symmetric" else 20)
     ax.axvline(chance, color="gray", ls=":", lw=1, label="chance (10% or 5%)" if key == tasks[0] else None)
@@ -542,8 +542,8 @@ assert all(r["equivariance_after"] > 0.5 for r in kl_rows) and min(r["kl_to_clon
 # structure is the clone of the G-CNN's convolutions) and sees the same data in the same order; it differs only in
 # the dropout draws and by the clones' error (below 1e-4). Yet seed by seed the two end several points apart, in
 # either direction (printed below): this G-CNN has no batch norm, 3 epochs are few, and some seeds are still leaving
-# the initial plateau. So compare the means with their spread. Both symmetric models stay far above the standard MLP in every
-# seed; the unfrozen and plain-KL clones lose the symmetry and land where the standard MLP is.
+# the initial plateau. So compare the means with their spread. Both symmetric models stay far above the standard MLP
+# in every seed; the unfrozen and plain-KL clones lose the symmetry and land where the standard MLP is.
 
 # %%
 symmetric = "rotation-symmetric"
