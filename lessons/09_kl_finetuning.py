@@ -516,8 +516,8 @@ plt.show()
 # stays below 1e-4), so 50% caps them — but they sit far below the cap, not near it. By the identity above (here in
 # expectation: the stored run tests each digit at one random rotation) their accuracy is half their digit accuracy,
 # so what holds them down is recognising digits, not the symmetry. Unfrozen, the clone reaches the standard MLP, and
-# so do the plain-KL rows, whose layers end almost as far from equivariant as the unfrozen one (error above 0.5) at
-# 2 nats of KL or less: the miniature's finding, at full size.
+# so do the plain-KL rows, whose layers end almost as far from equivariant as the unfrozen one (error above 0.5) —
+# the larger β at 2 nats of KL or less: the miniature's finding, at full size.
 
 # %%
 breaking = "rotation-breaking"
@@ -534,7 +534,8 @@ assert all(r["accuracy"] < 0.5 - 0.1 for r in sym_rows.values()), "more than 10 
 assert sym_rows["C4-cloned MLP, frozen"]["equivariance_after"] < 1e-4
 assert abs(free["accuracy"] - mlp["accuracy"]) < 0.01 and all(abs(r["accuracy"] - mlp["accuracy"]) < 0.03
                                                                for r in kl_rows)
-assert all(r["equivariance_after"] > 0.5 for r in kl_rows) and min(r["kl_to_clone_nats"] for r in kl_rows) < 2
+largest_beta = max(kl_rows, key=lambda r: float(r["model"].rpartition("β=")[2]))
+assert all(r["equivariance_after"] > 0.5 for r in kl_rows) and largest_beta["kl_to_clone_nats"] < 2
 
 # %% [markdown]
 # Why so low after 3 epochs? The **rotation-symmetric** task (train upright, test rotated) shows how much chance is
