@@ -47,6 +47,7 @@ __all__ = [
     "cloning_experiment",
     "combine_results",
     "summarize_seeds",
+    "model_name",
     "write_results",
     "load_results",
     "format_cloning_table",
@@ -190,6 +191,19 @@ def _settings(mode, epochs, betas, anchored_betas, clone_steps, train_limit):
 _CLONE_STEPS = {"fast": {groups.trivial: 40, groups.C4: 100}, "full": {groups.trivial: 600, groups.C4: 1500}}
 
 
+def model_name(task: CloningTask, kind: str, beta: float | None = None) -> str:
+    """The table's name for a model of ``kind`` (one of :data:`KINDS`; ``beta`` for ``"kl"`` and ``"anchored"``)."""
+    names = {
+        "mlp": "standard MLP",
+        "symmetric": task.symmetric_name,
+        "frozen": f"{task.clone_name}, frozen",
+        "unfrozen": f"{task.clone_name}, unfrozen",
+    }
+    if kind in names:
+        return names[kind]
+    return f"{task.clone_name}, unfrozen + {'anchored ' if kind == 'anchored' else ''}KL β={beta:g}"
+
+
 def cloning_experiment(
     mode="fast",
     tasks=None,
@@ -292,25 +306,17 @@ def cloning_experiment(
                 structure_anchored=anchored,
             )
 
-        variants = {
-            "mlp": {
-                "standard MLP": lambda task=task, spec=task_spec: sk_models.mlp(
-                    task.input_shape, spec.mlp_hidden, task.num_classes
-                )
-            },
-            "symmetric": {task_spec.symmetric_name: symmetric},
-            "frozen": {f"{task_spec.clone_name}, frozen": lambda: cloned(False)},
-            "unfrozen": {f"{task_spec.clone_name}, unfrozen": lambda: cloned(True)},
-            "kl": {
-                f"{task_spec.clone_name}, unfrozen + KL β={beta:g}": lambda b=beta: cloned(True, b)
-                for beta in settings["betas"]
-            },
-            "anchored": {
-                f"{task_spec.clone_name}, unfrozen + anchored KL β={beta:g}": lambda b=beta: cloned(
-                    True, b, anchored=True
-                )
-                for beta in settings["anchored_betas"]
-            },
+        builders = {
+            "mlp": lambda task=task, spec=task_spec: sk_models.mlp(task.input_shape, spec.mlp_hidden, task.num_classes),
+            "symmetric": symmetric,
+            "frozen": lambda: cloned(False),
+            "unfrozen": lambda: cloned(True),
+        }
+        variants = {kind: {model_name(task_spec, kind): make} for kind, make in builders.items()}
+        variants["kl"] = {model_name(task_spec, "kl", b): lambda b=b: cloned(True, b) for b in settings["betas"]}
+        variants["anchored"] = {
+            model_name(task_spec, "anchored", b): lambda b=b: cloned(True, b, anchored=True)
+            for b in settings["anchored_betas"]
         }
         chosen_variants = {name: make for kind in kinds for name, make in variants[kind].items()}
         if any(kind not in ("mlp", "symmetric") for kind in kinds):
@@ -454,12 +460,7 @@ def _runs(row: dict, seeds: list) -> dict:
 def _row_rank(task_key: str, model: str) -> tuple:
     """Where ``model`` goes in its task's table: the order of :data:`KINDS`, then by β."""
     spec = TASKS[task_key]
-    fixed = {
-        "standard MLP": 0,
-        spec.symmetric_name: 1,
-        f"{spec.clone_name}, frozen": 2,
-        f"{spec.clone_name}, unfrozen": 3,
-    }
+    fixed = {model_name(spec, kind): rank for rank, kind in enumerate(KINDS[:4])}
     if model in fixed:
         return (fixed[model], 0.0)
     kind, sep, beta = model.rpartition("β=")
